@@ -1,0 +1,3 @@
+import { benchProject } from '../../vitest.bench.config.ts'
+
+export default benchProject(import.meta.dirname)

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// benchgate's command-line entry: `benchgate <command> [options]`. Each command lives beside
+// the code it drives; this file only dispatches and turns user mistakes into one clean line.
+import { isUserError } from '../harness/errors.ts'
+
+type Command = (argv: string[]) => Promise<number>
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  metrics: {
+    summary: 'sample a process tree and the system into a metrics CSV',
+    load: async () => (await import('../harness/metrics/cli.ts')).metricsCommand,
+  },
+}
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  return `usage: benchgate <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'benchgate <command> --help' for a command's options.`
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage())
+    return name ? 0 : 2
+  }
+  const command = commands[name]
+  if (!command) {
+    console.error(`benchgate: unknown command '${name}'\n\n${usage()}`)
+    return 2
+  }
+  try {
+    return await (await command.load())(rest)
+  } catch (e) {
+    if (isUserError(e)) {
+      console.error(e.message)
+      return 2
+    }
+    throw e
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))
