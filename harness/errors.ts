@@ -32,6 +32,8 @@ export class UserError extends Error {
     super(list.map(formatProblem).join('\n'))
     this.name = 'UserError'
     this.problems = list
+    // A user mistake is reported as its message alone: no stack frames in any printer.
+    this.stack = `${this.name}: ${this.message}`
   }
 }
 

@@ -1,0 +1,177 @@
+// The whole YAML configuration as one zod schema. Every section is optional: an empty or missing
+// file yields the embedded defaults (Azurite, local directories, generated data). Objects are
+// strict so a typo is an error, and every field is described for the generated JSON Schema.
+import * as z from 'zod'
+import { checkAzure, checkLogPattern, checkRegex, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
+
+const text = () => z.string().min(1)
+const seconds = () => z.number().positive()
+const count = () => z.number().int().positive()
+const regex = () => text().refine(checkRegex, { message: 'not a valid regular expression' })
+const httpUrl = () => z.url({ protocol: /^https?$/, message: 'not an http(s) URL' })
+const params = () => z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+
+export const DEFAULT_FAST_LOG_PATTERN =
+  'latency=(?<latency_ms>\\d+(?:\\.\\d+)?)ms\\s+bytes=(?<bytes>\\d+)\\s+hit=(?<cache_hit>true|false|1|0)'
+
+const azure = z
+  .strictObject({
+    account: z.string().regex(/^[a-z0-9]{3,24}$/, 'not a storage account name').optional()
+      .describe('Storage account name (3-24 lowercase letters and digits). Omit to use the embedded Azurite.'),
+    container: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'not a container name').optional()
+      .describe('Blob container holding the benchmark volumes. May be omitted when sas_url names the container.'),
+    endpoint: httpUrl().optional()
+      .describe('Blob service endpoint, e.g. https://ACCOUNT.blob.core.windows.net. Default: none, the embedded Azurite.'),
+    sas_url: httpUrl().optional()
+      .describe('Container (or blob) SAS URL including ?sv=…&sig=…. Secret: its sig is never printed. Use ${AZURE_SAS_URL}.'),
+    sas_token: text().optional()
+      .describe('SAS token (the query part sv=…&sig=…) used with account and container. Secret. Use ${AZURE_SAS_TOKEN}.'),
+    key: text().optional()
+      .describe('Storage account key used with account. Secret. Use ${AZURE_STORAGE_KEY}.'),
+  })
+  .superRefine(checkAzure)
+
+const nas = z.strictObject({
+  host: text().optional().describe('NAS host name or address, probed for round-trip time.'),
+  shares: z.array(text()).min(1).optional()
+    .describe('Directories standing for the NAS shares (mount points or UNC paths); relative paths resolve against the working directory. Default: none, an embedded local directory.'),
+})
+
+const petrel = z.strictObject({
+  executable: text().optional().describe('Path of Petrel.exe on the Windows workstation.'),
+  project: text().optional().describe('Petrel project (.pet) opened by the workflows.'),
+  window_title_pattern: regex().default('Petrel').describe('Regular expression matching the Petrel main window title.'),
+  hotkeys: z.record(z.string(), text()).default({})
+    .describe('Action name → key chord (e.g. open_project: "Ctrl+O") used to drive Petrel.'),
+  launch_timeout_s: seconds().default(300).describe('Seconds to wait for Petrel to start and show its window.'),
+})
+
+const fast = z.strictObject({
+  cache_dir: text().optional().describe('Directory of the FAST cache (cleared for cold runs).'),
+  log_path: text().optional().describe('FAST log file read for per-request latency, bytes and cache hits.'),
+  mount_root: text().optional().describe('Root under which FAST mounts the Azure container.'),
+  log_pattern: regex().default(DEFAULT_FAST_LOG_PATTERN).superRefine(checkLogPattern)
+    .describe('Regular expression for one FAST log line, with named groups latency_ms, bytes and cache_hit. Default matches "latency=12.5ms bytes=65536 hit=true".'),
+})
+
+const workflows = z.strictObject({
+  scrub_count: count().default(100).describe('Number of inline/crossline scrub steps per scrub workflow.'),
+  scrub_delay_ms: z.number().nonnegative().default(40).describe('Pause between scrub steps, in milliseconds.'),
+  waits: z.record(z.string(), z.number().nonnegative()).default({})
+    .describe('Named waits in seconds (e.g. after_open: 5) used by the workflows.'),
+  open: params().optional().describe('Parameters of the open-volume workflow (name → value).'),
+  attribute: params().optional().describe('Parameters of the attribute-computation workflow (name → value).'),
+  horizon: params().optional().describe('Parameters of the horizon-tracking workflow (name → value).'),
+  export: params().optional().describe('Parameters of the export workflow (name → value).'),
+})
+
+const cache = z.strictObject({
+  policy: z.array(z.enum(['Cold', 'Warm'])).min(1).default(['Cold', 'Warm'])
+    .describe('Cache states each scenario runs in: Cold (caches dropped first), Warm (after a priming read).'),
+  drop_os_cache: z.boolean().default(true).describe('Drop the operating system page cache before Cold runs.'),
+})
+
+const sshHost = z
+  .strictObject({
+    name: text().describe('Short name of the host, used in results.'),
+    host: text().describe('Host name or address.'),
+    port: z.number().int().min(1).max(65535).default(22).describe('SSH port.'),
+    user: text().describe('Login user.'),
+    password: text().optional().describe('Login password. Secret. Use ${ESXI_PASSWORD}.'),
+    key_path: text().optional().describe('Private key file used instead of a password.'),
+    host_key_fingerprint: text().optional()
+      .describe('Expected host key fingerprint (SHA256:…); the connection is refused on mismatch.'),
+  })
+  .superRefine(checkSshHost)
+
+const ssh = z.strictObject({
+  hosts: z.array(sshHost).default([]).describe('Hosts reached over SSH (ESXi hosts for vscsiStats, Linux peers).'),
+})
+
+const fileSet = z.strictObject({
+  name: text().describe('Name of the file set, used in results.'),
+  files: count().describe('Number of files.'),
+  size_mb: z.number().positive().describe('Size of each file in MB.'),
+})
+
+const blitParity = z.strictObject({
+  candidate: text().optional().describe('Path of the candidate copy tool binary. Default: none, the scenario is skipped.'),
+  peer: text().default('rsync').describe('Reference copy tool the candidate is compared with.'),
+  at_least: z.number().positive().default(0.95).describe('Required throughput ratio candidate/peer (0.95 = at least 95 %).'),
+  file_sets: z.array(fileSet).min(1)
+    .default([{ name: 'many-small', files: 2000, size_mb: 0.064 }, { name: 'few-large', files: 4, size_mb: 256 }])
+    .describe('Generated file sets copied by both tools.'),
+})
+
+const target = z
+  .strictObject({
+    name: text().describe('Name of the target, used in results.'),
+    url: httpUrl().optional().describe('URL of a running server to load.'),
+    command: text().optional().describe('Command that starts the server (benchgate stops it afterwards).'),
+  })
+  .superRefine(checkTarget)
+
+const competitive = z.strictObject({
+  targets: z.array(target).default([]).describe('Servers compared under the same load. Default: the servers in fixtures/.'),
+  duration_s: seconds().default(30).describe('Duration of each load run in seconds.'),
+  rate: z.number().positive().optional().describe('Requests per second (open model). Default: as fast as possible.'),
+  connections: count().default(16).describe('Concurrent connections.'),
+})
+
+const chaos = z.strictObject({
+  latency_ms: z.number().nonnegative().default(50).describe('Network latency injected between client and store, in ms.'),
+  cpu_load: z.number().min(0).max(1).default(0.5).describe('Fraction of CPU kept busy during chaos (0-1).'),
+  duration_s: seconds().default(60).describe('Duration of the chaos run in seconds.'),
+  store: text().default('azure-blob').describe('Store adapter under test.'),
+})
+
+const vscsiProfile = z.strictObject({
+  samples: count().describe('Number of vscsiStats samples.'),
+  interval_s: seconds().describe('Seconds between samples.'),
+})
+
+const vscsi = z
+  .strictObject({
+    profiles: z.record(z.string(), vscsiProfile).default({ standard: { samples: 60, interval_s: 1 } })
+      .describe('Capture profiles: name → samples and interval.'),
+    default_profile: text().default('standard').describe('Profile used when a scenario names none.'),
+  })
+  .superRefine(checkVscsi)
+
+const metrics = z.strictObject({
+  interval_s: seconds().default(1).describe('Seconds between process and system metric samples.'),
+  zgy_pattern: text().default('*.zgy').describe('Glob of the seismic volume files whose reads are counted.'),
+})
+
+const output = z.strictObject({
+  results_dir: text().default('results').describe('Directory receiving run folders, CSV and reports.'),
+})
+
+const gates = z.strictObject({
+  threshold: z.number().min(0).max(1).default(0.05)
+    .describe('Default regression threshold: a KPI worse than baseline by more than this fraction fails.'),
+})
+
+export const ConfigSchema = z
+  .strictObject({
+    azure: azure.prefault({}).describe('Azure Blob storage. Default: the embedded Azurite.'),
+    nas: nas.prefault({}).describe('NAS shares compared with Azure. Default: an embedded local directory.'),
+    petrel: petrel.prefault({}).describe('Petrel on a Windows workstation.'),
+    fast: fast.prefault({}).describe('FAST cache between Petrel and Azure Blob.'),
+    workflows: workflows.prefault({}).describe('Petrel workflows driven by the fast-ab and baseline scenarios.'),
+    cache: cache.prefault({}).describe('Cache states the scenarios run in.'),
+    ssh: ssh.prefault({}).describe('SSH hosts.'),
+    blitParity: blitParity.prefault({}).describe('Copy tool parity against a peer such as rsync.'),
+    competitive: competitive.prefault({}).describe('Competitive load comparison.'),
+    chaos: chaos.prefault({}).describe('Isolation under latency and CPU chaos.'),
+    vscsi: vscsi.prefault({}).describe('vscsiStats capture on ESXi hosts.'),
+    metrics: metrics.prefault({}).describe('Process and system metrics sampling.'),
+    output: output.prefault({}).describe('Where results are written.'),
+    gates: gates.prefault({}).describe('Regression gate defaults.'),
+  })
+  .describe('benchgate configuration')
+
+/** The configuration with every default applied. */
+export type Config = z.output<typeof ConfigSchema>
+/** The configuration as written in YAML (defaults optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>
