@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type * as z from 'zod'
 import { hasSig, sasContainer } from './sas.ts'
+import { FAST_LOG_GROUPS } from '../metrics/fast-log.ts'
 
 type Ctx = z.RefinementCtx
 type Path = (string | number)[]
@@ -63,8 +64,6 @@ export function checkRegex(source: string): boolean {
   }
 }
 
-/** Named groups that `fast.log_pattern` must capture. */
-export const FAST_LOG_GROUPS = ['latency_ms', 'bytes', 'cache_hit'] as const
 
 export function checkLogPattern(pattern: string, ctx: Ctx): void {
   if (!checkRegex(pattern)) return // reported by the regex check itself

@@ -2,6 +2,7 @@
 // file yields the embedded defaults (Azurite, local directories, generated data). Objects are
 // strict so a typo is an error, and every field is described for the generated JSON Schema.
 import * as z from 'zod'
+import { DEFAULT_FAST_LOG_PATTERN } from '../metrics/fast-log.ts'
 import { checkAzure, checkLogPattern, checkRegex, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
 
 const text = () => z.string().min(1)
@@ -11,8 +12,7 @@ const regex = () => text().refine(checkRegex, { message: 'not a valid regular ex
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'not an http(s) URL' })
 const params = () => z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
 
-export const DEFAULT_FAST_LOG_PATTERN =
-  'latency=(?<latency_ms>\\d+(?:\\.\\d+)?)ms\\s+bytes=(?<bytes>\\d+)\\s+hit=(?<cache_hit>true|false|1|0)'
+export { DEFAULT_FAST_LOG_PATTERN }
 
 const azure = z
   .strictObject({
