@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['harness/**/*.test.ts', 'reporters/**/*.test.ts', 'bin/**/*.test.ts', '.github/**/*.test.ts'],
+          include: ['*.test.ts', 'harness/**/*.test.ts', 'reporters/**/*.test.ts', 'bin/**/*.test.ts', '.github/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
