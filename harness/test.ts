@@ -80,7 +80,7 @@ export const test = base.extend<HarnessFixtures>({
     const run = new RunDir({
       outputRoot: resolve(loaded.config.output.results_dir),
       stamp: runStamp(),
-      facts: { project, test: task.fullName ?? task.name, file: relative(REPO_ROOT, task.file.filepath) },
+      facts: { project, test: task.fullTestName ?? task.name, file: relative(REPO_ROOT, task.file.filepath) },
       environment,
       config: { hash: loaded.hash, source: loaded.source, redacted: redactConfig(loaded.config) },
     })

@@ -36,6 +36,15 @@ function kpiColumn(name: string, unit: string): string {
   return u ? `kpi_${name}_${u}` : `kpi_${name}`
 }
 
+/** Column name of one statistic: unit suffix only where the figure has that unit. */
+function statColumn(kind: string, field: (typeof STAT_FIELDS)[number], unit: string): string {
+  if (field === 'samplesCount') return `${kind}_samples`
+  if (field === 'rme') return `${kind}_rme_pct`
+  if (field === 'df' || field === 'critical') return `${kind}_${field}`
+  if (field === 'variance') return `${kind}_variance_${unit}2`
+  return `${kind}_${field}_${unit}`
+}
+
 export function csvCell(v: unknown): string {
   if (v === undefined || v === null) return ''
   const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v)
@@ -50,10 +59,7 @@ export function benchmarkRows(tests: readonly ReportedTest[]): { header: string[
       if (!kpiCols.includes(col)) kpiCols.push(col)
     }
   }
-  const statCols = [
-    ...STAT_FIELDS.map((f) => `latency_${f}_ms`.replace('_samplesCount_ms', '_samples')),
-    ...STAT_FIELDS.map((f) => `throughput_${f}_hz`.replace('_samplesCount_hz', '_samples')),
-  ]
+  const statCols = [...STAT_FIELDS.map((f) => statColumn('latency', f, 'ms')), ...STAT_FIELDS.map((f) => statColumn('throughput', f, 'hz'))]
   const header = [...FIXED, ...statCols, ...kpiCols]
   const rows: string[][] = []
   for (const t of tests) {

@@ -9,8 +9,9 @@
 // variable BENCHGATE_METRICS_AGENT (the SamplerOptions shape), else from the same flags as
 // `benchgate metrics`. With an IPC channel it takes {type:'watch', pid}, {type:'unwatch', pid}
 // and {type:'stop'}; it sends {type:'ready', pid} once sampling and {type:'stopped', rows} when
-// done. SIGINT/SIGTERM stop it cleanly (file renamed). If the parent goes away (IPC disconnect)
-// it exits at once and leaves the file marked partial.
+// done. Only the parent's stop finishes the file: a signal (Ctrl-C reaching the whole process
+// group, a cleanup kill) or the parent going away (IPC disconnect) means the run did not finish,
+// so the agent exits at once and leaves the file marked partial.
 import { UserError, isUserError } from '../errors.ts'
 import { PartialFile } from '../run/atomic.ts'
 import { emptyRow, type MetricRow } from './columns.ts'
@@ -304,7 +305,7 @@ async function runAgentProcess(): Promise<number> {
     if (!finished) agent.abandon() // the parent is gone: the run did not finish
   }
   const onSignal = (): void => {
-    agent.stop()
+    if (!finished) agent.abandon() // interrupted: the run did not finish
   }
   process.on('message', onMessage)
   process.on('disconnect', onDisconnect)

@@ -81,13 +81,15 @@ setInterval(() => {}, 1000)
     expect(readFileSync(`${out}.partial`, 'utf8').startsWith(CSV_HEADER)).toBe(true)
   })
 
-  test('SIGTERM to the agent finishes the file; stop() afterwards still summarizes it', async () => {
+  test('SIGTERM to the agent (an interrupted run) leaves the file partial; stop() still summarizes it', async () => {
     const dir = tempDir()
     const out = join(dir, 'term.csv')
     const sampler = await startSampler({ out, intervalMs: 100 })
     await sleep(400)
     process.kill(sampler.pid, 'SIGTERM')
-    expect(await waitFor(() => existsSync(out), 3000)).toBe(true)
+    expect(await waitFor(() => !processAlive(sampler.pid), 3000)).toBe(true)
+    expect(existsSync(out)).toBe(false)
+    expect(existsSync(`${out}.partial`)).toBe(true)
     const summary = await sampler.stop()
     expect(summary.rows).toBeGreaterThanOrEqual(2)
   })

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages benchgate's tests and scenarios use as real peers, when missing.
+# Runs as root (CI, the project's machines) or through sudo; elsewhere it says what to install.
+set -euo pipefail
+# procps: ps/pgrep for process checks; git: run.json's commit facts.
+packages=(procps git)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "benchgate: please install: ${missing[*]}" >&2
+  exit 0
+fi
+sudo=''
+[ "$(id -u)" -ne 0 ] && sudo='sudo'
+echo "benchgate: installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
