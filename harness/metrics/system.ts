@@ -87,16 +87,17 @@ export class SystemCounters {
     return whole
   }
 
+  /** The lines of a small /proc file, read into the reused buffer; null when unreadable. */
+  #lines(path: string): string[] | null {
+    const len = readInto(path, this.#holder)
+    return len < 0 ? null : this.#holder.buf.toString('latin1', 0, len).split('\n')
+  }
+
   #readDisks(): boolean {
-    const len = readInto('/proc/diskstats', this.#holder)
-    if (len < 0) return false
-    const text = this.#holder.buf.toString('latin1', 0, len)
-    let start = 0
-    while (start < len) {
-      let end = text.indexOf('\n', start)
-      if (end < 0) end = len
-      const f = text.slice(start, end).trim().split(/\s+/)
-      start = end + 1
+    const lines = this.#lines('/proc/diskstats')
+    if (lines === null) return false
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/)
       // major minor name reads merged SECTORS_READ ms writes merged SECTORS_WRITTEN …
       if (f.length < 10 || !this.#isWholeDisk(f[2]!)) continue
       this.#diskRead.set(f[2]!, Number(f[5]) * SECTOR)
@@ -106,15 +107,9 @@ export class SystemCounters {
   }
 
   #readNet(): boolean {
-    const len = readInto('/proc/net/dev', this.#holder)
-    if (len < 0) return false
-    const text = this.#holder.buf.toString('latin1', 0, len)
-    let start = 0
-    while (start < len) {
-      let end = text.indexOf('\n', start)
-      if (end < 0) end = len
-      const line = text.slice(start, end)
-      start = end + 1
+    const lines = this.#lines('/proc/net/dev')
+    if (lines === null) return false
+    for (const line of lines) {
       const colon = line.indexOf(':')
       if (colon < 0) continue // the two header lines
       const name = line.slice(0, colon).trim()
