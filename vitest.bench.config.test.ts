@@ -16,7 +16,7 @@ let root: string
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'bg-projects-'))
-  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir')
+  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'junction')
   for (const f of ['package.json', 'vitest.config.ts', 'vitest.bench.config.ts']) cpSync(join(repo, f), join(root, f))
   for (const p of BENCH_PROJECTS) {
     mkdirSync(join(root, 'benches', p), { recursive: true })

@@ -79,8 +79,10 @@ test('sampler rate: 10 Hz for 10 s gives 100 ± 2 rows', { timeout: 60_000 }, as
   expect(summary.rows).toBeLessThanOrEqual(102)
 })
 
-test('process tree discovery: /proc scan versus ps', async ({ bench, kpi }) => {
+test('process tree discovery: /proc scan versus ps', async ({ bench, kpi, sampler }) => {
   // The sampler re-discovers the watched tree every tick; its peer is what a script would do.
+  // The harness's own sampler watches this worker (and the ps processes it starts) meanwhile.
+  sampler.watch(process.pid)
   const { execFileSync } = await import('node:child_process')
   const fromPs = () => {
     const lines = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n')
