@@ -17,6 +17,43 @@ export interface MetricStat {
   peak: number
 }
 
+/** How one head-versus-base comparison came out. */
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive'
+
+/** A ratio head/base with its confidence interval. */
+export interface RatioInterval {
+  estimate: number
+  lo: number
+  hi: number
+  /** e.g. 0.95 */
+  confidence: number
+}
+
+/** One gate evaluation: a benchmark's metric, head against base. */
+export interface Comparison {
+  /** The benchmark (or scenario) compared, e.g. 'copy 1 GiB'. */
+  name: string
+  /** 'time', 'throughput', 'peak_rss' or a KPI name. */
+  metric: string
+  unit: string
+  better: 'lower' | 'higher'
+  base: { label: string; median: number; n: number }
+  head: { label: string; median: number; n: number }
+  /** head/base of the metric's values. */
+  ratio: RatioInterval
+  /** Relative change that counts, e.g. 0.05. */
+  threshold: number
+  verdict: Verdict
+  /** Rounds measured (interleaved pairs), including any extra rounds for an inconclusive result. */
+  rounds: number
+  /** 'interleaved', 'sequential' or 'baseline' (head against a stored baseline). */
+  order: string
+  /** Short description of the statistical method, e.g. 'bootstrap median ratio, 2000 resamples'. */
+  method: string
+  /** Set when base and head come from different environment fingerprints. */
+  fingerprintWarning?: string
+}
+
 export interface BenchgateMeta {
   /** Absolute path of the test's run directory. */
   runDir: string
@@ -26,6 +63,8 @@ export interface BenchgateMeta {
   metrics?: Record<string, MetricStat | null>
   /** Artifact file names inside runDir. */
   artifacts: string[]
+  /** Gate evaluations made in the test (interleaved comparisons, baseline checks). */
+  comparisons?: Comparison[]
 }
 
 declare module 'vitest' {
