@@ -2,8 +2,9 @@
 # Installs the Debian packages benchgate's tests and scenarios use as real peers, when missing.
 # Runs as root (CI, the project's machines) or through sudo; elsewhere it says what to install.
 set -euo pipefail
-# procps: ps/pgrep for process checks; git: run.json's commit facts.
-packages=(procps git)
+# procps: ps/pgrep for process checks; git: run.json's commit facts; chromium: the test that
+# screenshots benchmark results in Vitest's HTML report.
+packages=(procps git chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
