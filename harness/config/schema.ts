@@ -147,9 +147,18 @@ const output = z.strictObject({
   results_dir: text().default('results').describe('Directory receiving run folders, CSV and reports.'),
 })
 
+const fraction = () => z.number().min(0).max(1)
 const gates = z.strictObject({
-  threshold: z.number().min(0).max(1).default(0.05)
-    .describe('Default regression threshold: a KPI worse than baseline by more than this fraction fails.'),
+  threshold: fraction().default(0.05)
+    .describe('Default regression threshold: head is regressed when the whole confidence interval of head/base lies beyond this fraction in the bad direction.'),
+  thresholds: z.record(z.string(), z.record(z.string(), fraction())).default({})
+    .describe('Per-benchmark, per-metric thresholds: benchmark name → metric (time, throughput, peak_rss or a KPI name) → fraction. Overrides threshold.'),
+  confidence: z.number().gt(0.5).lt(1).default(0.95)
+    .describe('Confidence level of the head/base ratio interval (default 0.95).'),
+  baseline: text().optional()
+    .describe('Baseline to gate against: a baseline JSON file in the repo, or a directory downloaded from a previous CI run (the newest baseline inside is used).'),
+  fingerprint: z.enum(['warn', 'refuse']).default('warn')
+    .describe('When the baseline was measured on a different environment (CPU, cores, OS, Node, config, commit): warn loudly, or refuse to gate.'),
 })
 
 export const ConfigSchema = z
