@@ -1,0 +1,45 @@
+// This run's side of a baseline comparison: the fingerprint of this machine and checkout, and the
+// gate settings of the configuration. Read once per process (a worker compares many tasks).
+import { resolve } from 'node:path'
+import { loadConfig } from '../config/load.ts'
+import { collectEnvironment } from '../run/environment.ts'
+import { fingerprintOf, fingerprintPolicy, type Fingerprint, type FingerprintPolicy } from './fingerprint.ts'
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..')
+
+export interface CurrentRun {
+  fingerprint: Fingerprint
+  /** gates.threshold of the configuration. */
+  threshold: number
+  /** gates.thresholds of the configuration: benchmark name → metric → threshold (when present). */
+  thresholds?: Record<string, Record<string, number>>
+  /** gates.confidence of the configuration (when present). */
+  confidence?: number
+  /** gates.fingerprint of the configuration ('warn' when the schema has no such field). */
+  policy: FingerprintPolicy
+}
+
+/** The threshold for a benchmark's metric: gates.thresholds[name][metric], else gates.threshold. */
+export function thresholdOf(run: CurrentRun, name: string, metric = 'time'): number {
+  return run.thresholds?.[name]?.[metric] ?? run.threshold
+}
+
+let cached: { key: string; value: CurrentRun } | undefined
+
+/** The current run's fingerprint and gate settings (configuration read as loadConfig does). */
+export function currentRun(root: string = REPO_ROOT): CurrentRun {
+  const key = `${root}\0${process.env.BENCHGATE_CONFIG ?? ''}\0${process.cwd()}`
+  if (cached?.key === key) return cached.value
+  const loaded = loadConfig()
+  // Read loosely: the gates section grows (thresholds, confidence, fingerprint) as the schema does.
+  const gates = loaded.config.gates as { threshold: number; thresholds?: Record<string, Record<string, number>>; confidence?: number }
+  const value: CurrentRun = {
+    fingerprint: fingerprintOf(collectEnvironment(root), loaded.hash),
+    threshold: gates.threshold,
+    ...(gates.thresholds ? { thresholds: gates.thresholds } : {}),
+    ...(typeof gates.confidence === 'number' ? { confidence: gates.confidence } : {}),
+    policy: fingerprintPolicy(loaded.config),
+  }
+  cached = { key, value }
+  return value
+}

@@ -1,0 +1,100 @@
+// verdicts.json: every gate evaluation (Comparison) of a run with the test it was made in, written
+// by reporters/verdict.ts and read by the pull-request check (.github/danger-verdicts.ts).
+//
+//   { "kind": "benchgate-verdicts", "version": 1, "created": "…Z", "stamp": "20261124T101500Z",
+//     "counts": { "regressed": 0, "improved": 1, "unchanged": 3, "inconclusive": 0 },
+//     "rows": [ { "project", "file", "test", "comparison": { …Comparison } } ] }
+import * as z from 'zod'
+import { UserError } from '../harness/errors.ts'
+import type { Comparison, Verdict } from '../harness/results.ts'
+
+export const VERDICTS_KIND = 'benchgate-verdicts'
+export const VERDICTS_VERSION = 1
+export const VERDICTS = ['regressed', 'improved', 'unchanged', 'inconclusive'] as const satisfies readonly Verdict[]
+
+const finite = () => z.number().refine(Number.isFinite, { message: 'not a finite number' })
+const side = z.strictObject({ label: z.string(), median: finite(), n: z.number().int().nonnegative() })
+
+export const ComparisonSchema = z.strictObject({
+  name: z.string(),
+  metric: z.string(),
+  unit: z.string(),
+  better: z.enum(['lower', 'higher']),
+  base: side,
+  head: side,
+  ratio: z.strictObject({ estimate: finite(), lo: finite(), hi: finite(), confidence: finite() }),
+  threshold: finite(),
+  verdict: z.enum(VERDICTS),
+  rounds: z.number().int().nonnegative(),
+  order: z.string(),
+  method: z.string(),
+  fingerprintWarning: z.string().optional(),
+})
+
+export const VerdictRowSchema = z.strictObject({
+  project: z.string(),
+  file: z.string(),
+  test: z.string(),
+  comparison: ComparisonSchema,
+})
+
+export const VerdictsFileSchema = z.strictObject({
+  kind: z.literal(VERDICTS_KIND),
+  version: z.literal(VERDICTS_VERSION),
+  created: z.string(),
+  stamp: z.string(),
+  counts: z.strictObject({ regressed: z.number(), improved: z.number(), unchanged: z.number(), inconclusive: z.number() }),
+  rows: z.array(VerdictRowSchema),
+})
+
+export interface VerdictRow {
+  project: string
+  file: string
+  test: string
+  comparison: Comparison
+}
+
+export type VerdictCounts = Record<Verdict, number>
+
+export interface VerdictsFile {
+  kind: typeof VERDICTS_KIND
+  version: typeof VERDICTS_VERSION
+  created: string
+  stamp: string
+  counts: VerdictCounts
+  rows: VerdictRow[]
+}
+
+export function countVerdicts(rows: readonly VerdictRow[]): VerdictCounts {
+  const counts: VerdictCounts = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0 }
+  for (const r of rows) counts[r.comparison.verdict]++
+  return counts
+}
+
+export function verdictsFile(rows: readonly VerdictRow[], stamp: string, created: Date = new Date()): VerdictsFile {
+  return { kind: VERDICTS_KIND, version: VERDICTS_VERSION, created: created.toISOString(), stamp, counts: countVerdicts(rows), rows: [...rows] }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '')
+}
+
+/** Parses a verdicts.json text; a problem is one line naming the file and the field. */
+export function parseVerdictsFile(text: string, file: string): VerdictsFile {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (e) {
+    throw new UserError({ file, message: `not valid JSON (${(e as Error).message})`, expected: 'a benchgate verdicts.json', hint: 'it is written by reporters/verdict.ts at the end of a bench run' })
+  }
+  const parsed = VerdictsFileSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new UserError(parsed.error.issues.slice(0, 10).map((issue) => ({
+      file,
+      field: fieldPath(issue.path) || '(root)',
+      message: issue.message,
+      hint: 'it is written by reporters/verdict.ts at the end of a bench run',
+    })))
+  }
+  return parsed.data as VerdictsFile
+}

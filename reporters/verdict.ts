@@ -1,0 +1,75 @@
+// Verdict reporter: at the end of a run collects every test's gate evaluations
+// (meta.benchgate.comparisons), writes <results>/<stamp>/verdicts.json and verdicts.md
+// (atomically) and prints the compact verdict table. It reads only what reporters receive, so it
+// works the same on a merged report (`vitest --merge-reports=DIR --reporter=./reporters/verdict.ts`):
+// shards run anywhere, one verdict table comes out.
+//
+// Nothing is written for a run that measured nothing and compared nothing (e.g. the unit tests).
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
+import { loadConfig } from '../harness/config/load.ts'
+import { benchgateMeta } from '../harness/results.ts'
+import { writeFileAtomic } from '../harness/run/atomic.ts'
+import { runStamp } from '../harness/run/stamp.ts'
+import { verdictsFile, type VerdictRow } from './verdict-file.ts'
+import { countsLine, terminalTable, verdictRows, verdictsMarkdown } from './verdict-table.ts'
+
+/** A path as the terminal shows it: relative to the working directory when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+}
+
+export interface VerdictReporterOptions {
+  /** Directory receiving the stamp folder; default output.results_dir of the configuration. */
+  resultsDir?: string
+}
+
+export default class VerdictReporter implements Reporter {
+  #root = process.cwd()
+  #resultsDir: string | undefined
+  #log: (message: string) => void = (m) => console.log(m)
+  /** Where the last run's verdicts.json went, or null. */
+  written: string | null = null
+
+  constructor(options: VerdictReporterOptions = {}) {
+    this.#resultsDir = options.resultsDir
+  }
+
+  onInit(vitest: Vitest): void {
+    this.#root = vitest.config.root
+    this.#log = (m) => vitest.logger.log(m)
+    runStamp()
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    let measured = false
+    const tests: Array<Parameters<typeof verdictRows>[0][number]> = []
+    for (const mod of testModules) {
+      for (const testCase of mod.children.allTests()) {
+        const meta = benchgateMeta(testCase)
+        if (testCase.benchmarks().length > 0) measured = true
+        tests.push({
+          project: meta?.project ?? testCase.project.name,
+          file: relative(this.#root, mod.moduleId).split('\\').join('/'),
+          test: testCase.fullName,
+          meta,
+        })
+      }
+    }
+    const rows: VerdictRow[] = verdictRows(tests)
+    if (rows.length === 0 && !measured) return
+    const resultsDir = resolve(this.#root, this.#resultsDir ?? loadConfig({ cwd: this.#root }).config.output.results_dir)
+    const stamp = runStamp()
+    const file = verdictsFile(rows, stamp)
+    const dir = join(resultsDir, stamp)
+    writeFileAtomic(join(dir, 'verdicts.md'), verdictsMarkdown(rows, file.counts))
+    writeFileAtomic(join(dir, 'verdicts.json'), JSON.stringify(file, null, 2) + '\n')
+    this.written = join(dir, 'verdicts.json')
+    if (rows.length === 0) {
+      this.#log(`\nbenchgate verdicts: no gate evaluations (${shown(this.written)})`)
+      return
+    }
+    this.#log(`\nbenchgate verdicts: ${countsLine(file.counts)}\n${terminalTable(rows)}\n→ ${shown(join(dir, 'verdicts.md'))}`)
+  }
+}
