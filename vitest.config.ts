@@ -7,13 +7,14 @@ const LINUX_ONLY = [
   'harness/test.test.ts',
   'harness/run/cleanup.test.ts',
   'harness/metrics/{agent,cli,gpu,procfs,sampler,system}.test.ts',
+  'harness/publish/ui.test.ts',
 ]
 const linux = process.platform === 'linux'
 if (!linux) console.warn(`benchgate: Linux-only unit tests left out on ${process.platform} (they read /proc or use POSIX process groups): ${LINUX_ONLY.join(', ')}`)
 
 export default defineConfig({
   test: {
-    reporters: ['default', './reporters/csv.ts', ['allure-vitest/reporter', { resultsDir: 'allure-results' }]],
+    reporters: ['default', './reporters/csv.ts', './reporters/verdict.ts', './reporters/baseline.ts', ['allure-vitest/reporter', { resultsDir: 'allure-results' }]],
     projects: [
       {
         test: {

@@ -10,6 +10,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'sample a process tree and the system into a metrics CSV',
     load: async () => (await import('../harness/metrics/cli.ts')).metricsCommand,
   },
+  baseline: {
+    summary: 'run vitest bench and store a baseline (raw samples + environment fingerprint)',
+    load: async () => (await import('../harness/baseline/cli.ts')).baselineCommand,
+  },
 }
 
 function usage(): string {

@@ -6,10 +6,20 @@
 //   kpi      records a domain figure that travels with the test's result to the reporters
 //   tempDir  a private temp directory, removed afterwards
 //   spawn    starts a process (own process group) that is stopped afterwards
+//   compare  interleaved head-versus-base comparison; its verdict and raw samples are recorded
+//   baselineGate  gates every benchmark against BENCHGATE_BASELINE (file or directory), when set
+//   publish  shows the test's table, KPIs, verdicts and charts in `vitest --ui` and the HTML report
+// Importing this file also registers the gate matchers (toRegressFrom, toHoldParity, toBeAtMost).
 import { existsSync } from 'node:fs'
 import { extname, relative, resolve } from 'node:path'
 import { attachmentPath } from 'allure-js-commons'
-import { test as base } from 'vitest'
+import { expect, test as base } from 'vitest'
+import { compareInterleaved, type CompareOptions, type CompareResult, type Side } from './compare/interleave.ts'
+import { baselineFixture } from './baseline/gate.ts'
+import type { LoadedBaseline } from './baseline/format.ts'
+import { publishResults, type PublishInput, type Published } from './publish/publish.ts'
+import { gateMatchers, markPaired, recordComparison } from './gates/matchers.ts'
+import { defaultConfidence, setGateDefaults, thresholdFor } from './gates/thresholds.ts'
 import { loadConfig, type LoadedConfig } from './config/load.ts'
 import { redactConfig } from './config/redact.ts'
 import type { Config } from './config/schema.ts'
@@ -19,14 +29,17 @@ import { makeTempDir } from './run/cleanup.ts'
 import { collectEnvironment, type Environment } from './run/environment.ts'
 import { startProcess, type Started } from './run/processes.ts'
 import { RunDir } from './run/run-dir.ts'
-import { runStamp } from './run/stamp.ts'
+import { runStamp, slug } from './run/stamp.ts'
 
-export { expect } from 'vitest'
+expect.extend(gateMatchers)
+export { expect }
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..')
 
 export type KpiRecorder = (name: string, value: KpiValue, unit?: string, options?: { better?: 'lower' | 'higher' }) => void
 export type Spawner = (command: string, args: readonly string[], options?: Parameters<typeof startProcess>[2]) => Started
+
+export type Comparer = (base: Side, head: Side, options?: CompareOptions) => Promise<CompareResult>
 
 export interface HarnessFixtures {
   loaded: LoadedConfig
@@ -37,6 +50,11 @@ export interface HarnessFixtures {
   kpi: KpiRecorder
   tempDir: string
   spawn: Spawner
+  compare: Comparer
+  /** Shows the test's table, KPIs, verdicts and charts in the Vitest UI and HTML report. */
+  publish: (input: PublishInput) => Promise<Published>
+  /** Gates every benchmark of the test against BENCHGATE_BASELINE (a file or directory), when set. */
+  baselineGate: LoadedBaseline | undefined
 }
 
 /** The bench project a test file belongs to: the folder under benches/, else Vitest's project name. */
@@ -71,7 +89,13 @@ async function attachRunFiles(run: RunDir): Promise<void> {
 export const test = base.extend<HarnessFixtures>({
   // eslint-disable-next-line no-empty-pattern
   loaded: [async ({}, use) => use(loadConfig()), { scope: 'worker' }],
-  config: [async ({ loaded }, use) => use(loaded.config), { scope: 'worker' }],
+  config: [
+    async ({ loaded }, use) => {
+      setGateDefaults(loaded.config.gates)
+      await use(loaded.config)
+    },
+    { scope: 'worker', auto: true },
+  ],
   // eslint-disable-next-line no-empty-pattern
   environment: [async ({}, use) => use(collectEnvironment(REPO_ROOT)), { scope: 'worker' }],
 
@@ -132,6 +156,29 @@ export const test = base.extend<HarnessFixtures>({
       else m.kpis.push(kpi)
     }
     await use(record)
+  },
+
+  compare: async ({ run }, use) => {
+    await use(async (baseSide, headSide, options = {}) => {
+      const name = options.name ?? `${headSide.label} vs ${baseSide.label}`
+      const result = await compareInterleaved(baseSide, headSide, {
+        threshold: thresholdFor(name, options.metric ?? 'time'),
+        confidence: defaultConfidence(),
+        ...options,
+        name,
+      })
+      markPaired(result.base, result.head)
+      recordComparison(result.comparison, result.head)
+      // raw samples of every result a gate uses are kept with the run
+      run.writeArtifact(`samples-${slug(name)}.json`, JSON.stringify(result, null, 1) + '\n')
+      return result
+    })
+  },
+
+  baselineGate: [baselineFixture, { auto: true }],
+
+  publish: async ({ annotate, task, run }, use) => {
+    await use((input) => publishResults({ annotate, task, run }, input))
   },
 
   // eslint-disable-next-line no-empty-pattern

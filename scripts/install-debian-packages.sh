@@ -3,8 +3,8 @@
 # Runs as root (CI, the project's machines) or through sudo; elsewhere it says what to install.
 set -euo pipefail
 # procps: ps/pgrep for process checks; git: run.json's commit facts; chromium: the test that
-# screenshots benchmark results in Vitest's HTML report.
-packages=(procps git chromium)
+# screenshots benchmark results in Vitest's HTML report; fonts-dejavu-core: text in PNG charts.
+packages=(procps git chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
