@@ -14,7 +14,7 @@ if (!linux) console.warn(`benchgate: Linux-only unit tests left out on ${process
 
 export default defineConfig({
   test: {
-    reporters: ['default', './reporters/csv.ts', './reporters/verdict.ts', './reporters/baseline.ts', ['allure-vitest/reporter', { resultsDir: 'allure-results' }]],
+    reporters: ['default', './reporters/csv.ts', './reporters/charts.ts', './reporters/verdict.ts', './reporters/baseline.ts', ['allure-vitest/reporter', { resultsDir: 'allure-results' }]],
     projects: [
       {
         test: {

@@ -17,6 +17,7 @@ import { expect, test as base } from 'vitest'
 import { compareInterleaved, type CompareOptions, type CompareResult, type Side } from './compare/interleave.ts'
 import { baselineFixture } from './baseline/gate.ts'
 import type { LoadedBaseline } from './baseline/format.ts'
+import { defaultCharts } from './publish/default-charts.ts'
 import { publishResults, type PublishInput, type Published } from './publish/publish.ts'
 import { gateMatchers, markPaired, recordComparison } from './gates/matchers.ts'
 import { defaultConfidence, setGateDefaults, thresholdFor } from './gates/thresholds.ts'
@@ -33,6 +34,7 @@ import { runStamp, slug } from './run/stamp.ts'
 
 expect.extend(gateMatchers)
 export { expect }
+
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..')
 
@@ -52,7 +54,7 @@ export interface HarnessFixtures {
   spawn: Spawner
   compare: Comparer
   /** Shows the test's table, KPIs, verdicts and charts in the Vitest UI and HTML report. */
-  publish: (input: PublishInput) => Promise<Published>
+  publish: (input?: Partial<PublishInput>) => Promise<Published>
   /** Gates every benchmark of the test against BENCHGATE_BASELINE (a file or directory), when set. */
   baselineGate: LoadedBaseline | undefined
 }
@@ -99,31 +101,34 @@ export const test = base.extend<HarnessFixtures>({
   // eslint-disable-next-line no-empty-pattern
   environment: [async ({}, use) => use(collectEnvironment(REPO_ROOT)), { scope: 'worker' }],
 
-  run: async ({ task, loaded, environment, onTestFailed }, use) => {
-    const project = projectOf(task.file.filepath, task.file.projectName ?? '')
-    const run = new RunDir({
-      outputRoot: resolve(loaded.config.output.results_dir),
-      stamp: runStamp(),
-      facts: { project, test: task.fullTestName ?? task.name, file: relative(REPO_ROOT, task.file.filepath) },
-      environment,
-      config: { hash: loaded.hash, source: loaded.source, redacted: redactConfig(loaded.config) },
-    })
-    const m: BenchgateMeta = { runDir: run.dir, project, kpis: [], artifacts: [] }
-    ;(task.meta as { benchgate?: BenchgateMeta }).benchgate = m
-    let failed = false
-    onTestFailed(() => {
-      failed = true
-    })
-    try {
-      await use(run)
-    } finally {
-      failed ||= task.result?.state === 'fail'
-      if (m.kpis.length) run.writeArtifact('kpis.json', JSON.stringify(m.kpis, null, 2) + '\n')
-      run.finish(failed ? 'failed' : 'passed')
-      m.artifacts = run.artifacts
-      await attachRunFiles(run)
-    }
-  },
+  run: [
+    async ({ task, loaded, environment, onTestFailed }, use) => {
+      const project = projectOf(task.file.filepath, task.file.projectName ?? '')
+      const run = new RunDir({
+        outputRoot: resolve(loaded.config.output.results_dir),
+        stamp: runStamp(),
+        facts: { project, test: task.fullTestName ?? task.name, file: relative(REPO_ROOT, task.file.filepath) },
+        environment,
+        config: { hash: loaded.hash, source: loaded.source, redacted: redactConfig(loaded.config) },
+      })
+      const m: BenchgateMeta = { runDir: run.dir, project, kpis: [], artifacts: [] }
+      ;(task.meta as { benchgate?: BenchgateMeta }).benchgate = m
+      let failed = false
+      onTestFailed(() => {
+        failed = true
+      })
+      try {
+        await use(run)
+      } finally {
+        failed ||= task.result?.state === 'fail'
+        if (m.kpis.length) run.writeArtifact('kpis.json', JSON.stringify(m.kpis, null, 2) + '\n')
+        run.finish(failed ? 'failed' : 'passed')
+        m.artifacts = run.artifacts
+        await attachRunFiles(run)
+      }
+    },
+    { auto: true },
+  ],
 
   sampler: async ({ run, config, task }, use) => {
     const sampler = await startSampler({
@@ -178,7 +183,7 @@ export const test = base.extend<HarnessFixtures>({
   baselineGate: [baselineFixture, { auto: true }],
 
   publish: async ({ annotate, task, run }, use) => {
-    await use((input) => publishResults({ annotate, task, run }, input))
+    await use((input = {}) => publishResults({ annotate, task, run }, { title: task.name, charts: defaultCharts(task), ...input }))
   },
 
   // eslint-disable-next-line no-empty-pattern

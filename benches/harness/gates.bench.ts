@@ -60,7 +60,7 @@ function describe(t: Tally): string {
   )
 }
 
-test('A/A: identical workloads give at most 1 false alarm in 100 evaluations', { timeout: 240_000 }, async ({ kpi }) => {
+test('A/A: identical workloads give at most 1 false alarm in 100 evaluations', { timeout: 240_000 }, async ({ kpi, publish }) => {
   const atDefault = await evaluate(1)
   console.log(`A/A at threshold ${DEFAULT_THRESHOLD} (default), ${EVALUATIONS} evaluations: false-alarm rate ${pct(atDefault.verdicts.regressed)}; ${describe(atDefault)}`)
   const atLow = await evaluate(1, { threshold: LOW_THRESHOLD })
@@ -70,6 +70,7 @@ test('A/A: identical workloads give at most 1 false alarm in 100 evaluations', {
   kpi('aa_false_improved_rate', (atDefault.verdicts.improved / EVALUATIONS) * 100, '%', { better: 'lower' })
   kpi('aa_unchanged_rate', (atDefault.verdicts.unchanged / EVALUATIONS) * 100, '%', { better: 'higher' })
   kpi('aa_mean_rounds', mean(atDefault.rounds), 'rounds', { better: 'lower' })
+  await publish() // table, KPIs and charts in `vitest --ui` and the HTML report
   expect(atDefault.verdicts.regressed, 'false alarms in 100 A/A evaluations, default threshold').toBeLessThanOrEqual(1)
   expect(atLow.verdicts.regressed, `false alarms in 100 A/A evaluations, threshold ${LOW_THRESHOLD}`).toBeLessThanOrEqual(1)
   // Nor the other way: identical sides are not found "improved" either.
@@ -77,7 +78,7 @@ test('A/A: identical workloads give at most 1 false alarm in 100 evaluations', {
   expect(atLow.verdicts.improved, `false improvements in 100 A/A evaluations, threshold ${LOW_THRESHOLD}`).toBeLessThanOrEqual(1)
 })
 
-test('power: a 10 % slowdown caught in ≥ 95 % of evaluations, a 5 % slowdown in ≥ 80 %', { timeout: 240_000 }, async ({ kpi }) => {
+test('power: a 10 % slowdown caught in ≥ 95 % of evaluations, a 5 % slowdown in ≥ 80 %', { timeout: 240_000 }, async ({ kpi, publish }) => {
   const ten = await evaluate(1.1)
   console.log(`power, 10 % slowdown at threshold ${DEFAULT_THRESHOLD} (default): caught ${pct(ten.verdicts.regressed)}; ${describe(ten)}`)
   const five = await evaluate(1.05, { threshold: LOW_THRESHOLD })
@@ -92,11 +93,12 @@ test('power: a 10 % slowdown caught in ≥ 95 % of evaluations, a 5 % slowdown i
   kpi('power_default_rounds', DEFAULT_ROUNDS, 'rounds')
   kpi('power_10pct_mean_rounds', mean(ten.rounds), 'rounds', { better: 'lower' })
   kpi('power_5pct_mean_rounds', mean(five.rounds), 'rounds', { better: 'lower' })
+  await publish() // table, KPIs and charts in `vitest --ui` and the HTML report
   expect(ten.verdicts.regressed / EVALUATIONS, '10 % slowdown caught as regressed').toBeGreaterThanOrEqual(0.95)
   expect(five.verdicts.regressed / EVALUATIONS, '5 % slowdown caught as regressed').toBeGreaterThanOrEqual(0.8)
 })
 
-test('interleaving halves (at least) the spread of the ratio under a load that changes mid-run', { timeout: 240_000 }, async ({ spawn, kpi }) => {
+test('interleaving halves (at least) the spread of the ratio under a load that changes mid-run', { timeout: 240_000 }, async ({ spawn, kpi, publish }) => {
   const TRIALS = 16
   const ROUNDS = 40
   const WARMUP = 2
@@ -147,5 +149,6 @@ test('interleaving halves (at least) the spread of the ratio under a load that c
   // The spread is the standard deviation: with the load starting at a random point, sequential
   // ratios fall in two clusters (near 1 when the load covers both medians or neither, far from 1
   // otherwise), and an IQR can land inside one cluster; the standard deviation sees both.
+  await publish() // table, KPIs and charts in `vitest --ui` and the HTML report
   expect(inter.std, 'std of the ratio, interleaved, against half of sequential').toBeLessThanOrEqual(seq.std / 2)
 })

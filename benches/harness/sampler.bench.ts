@@ -24,7 +24,7 @@ async function treeOf(root: number, size: number): Promise<number[]> {
   throw new Error(`process tree of ${root} never reached ${size} processes`)
 }
 
-test('sampler overhead: 60 s at 1 Hz watching 10 processes', { timeout: 180_000 }, async ({ run, spawn, kpi }) => {
+test('sampler overhead: 60 s at 1 Hz watching 10 processes', { timeout: 180_000 }, async ({ run, spawn, kpi, publish }) => {
   const tree = spawn('sh', ['-c', TREE])
   expect(await treeOf(tree.pid, 10)).toHaveLength(10)
   const peer = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'])
@@ -54,6 +54,7 @@ test('sampler overhead: 60 s at 1 Hz watching 10 processes', { timeout: 180_000 
       `peak RSS ${peer1.peakRssMb.toFixed(1)} MB; RSS ratio sampler/peer ${(agent1.peakRssMb / peer1.peakRssMb).toFixed(2)}; rows ${summary.rows}`,
   )
 
+  await publish() // table, KPIs and charts in `vitest --ui` and the HTML report
   const rows = dataRows(sampler.out)
   expect(rows.every((r) => r[1] === String(tree.pid)), 'every row is of the watched tree').toBe(true)
   expect(summary.rows).toBeGreaterThanOrEqual(59)
@@ -62,7 +63,7 @@ test('sampler overhead: 60 s at 1 Hz watching 10 processes', { timeout: 180_000 
   expect(agent1.peakRssMb, 'sampler peak RSS, MB').toBeLessThanOrEqual(80)
 })
 
-test('sampler rate: 10 Hz for 10 s gives 100 ± 2 rows', { timeout: 60_000 }, async ({ run, spawn, kpi }) => {
+test('sampler rate: 10 Hz for 10 s gives 100 ± 2 rows', { timeout: 60_000 }, async ({ run, spawn, kpi, publish }) => {
   const tree = spawn('sh', ['-c', TREE])
   await treeOf(tree.pid, 10)
   const sampler = await startSampler({ out: run.path('rate_metrics.csv'), intervalMs: 100, pids: [tree.pid] })
@@ -70,6 +71,7 @@ test('sampler rate: 10 Hz for 10 s gives 100 ± 2 rows', { timeout: 60_000 }, as
   await sleep(10_000)
   const summary = await sampler.stop()
   kpi('rows_10hz_10s', summary.rows, 'rows')
+  await publish() // table, KPIs and charts in `vitest --ui` and the HTML report
   const ts = dataRows(sampler.out).map((r) => Date.parse(r[0]!))
   const gaps = ts.slice(1).map((t, i) => t - ts[i]!)
   const worstGap = Math.max(...gaps)
@@ -79,7 +81,7 @@ test('sampler rate: 10 Hz for 10 s gives 100 ± 2 rows', { timeout: 60_000 }, as
   expect(summary.rows).toBeLessThanOrEqual(102)
 })
 
-test('process tree discovery: /proc scan versus ps', async ({ bench, kpi, sampler }) => {
+test('process tree discovery: /proc scan versus ps', async ({ bench, kpi, sampler, publish }) => {
   // The sampler re-discovers the watched tree every tick; its peer is what a script would do.
   // The harness's own sampler watches this worker (and the ps processes it starts) meanwhile.
   sampler.watch(process.pid)
@@ -102,5 +104,6 @@ test('process tree discovery: /proc scan versus ps', async ({ bench, kpi, sample
   kpi('tree_scan_p50_ms', ours, 'ms', { better: 'lower' })
   kpi('tree_scan_speedup_vs_ps', peer / ours, 'x', { better: 'higher' })
   console.log(`tree discovery p50: /proc ${ours.toFixed(3)} ms, ps ${peer.toFixed(3)} ms, ratio ps/ours ${(peer / ours).toFixed(1)}`)
+  await publish() // table, KPIs and charts in `vitest --ui` and the HTML report
   expect(ours).toBeLessThan(peer)
 })

@@ -1,7 +1,8 @@
-// The `baselineGate` fixture: when BENCHGATE_BASELINE names a baseline (a file, or a directory such as
+// The `baselineGate` fixture: when BENCHGATE_BASELINE (else config gates.baseline) names a baseline (a file, or a directory such as
 // the main branch's downloaded CI artifact), every benchmark task a test measures is gated against
 // the same task in it once the test body is done. Each evaluation is recorded as a Comparison in
-// the test's metadata (so the verdict reporter, the UI and the PR check see it), and a `regressed`
+// the test's metadata (so the verdict reporter, the UI and the PR check see it), and so is every
+// KPI with a direction (./kpi-verdicts.ts). A `regressed`
 // verdict fails the test with a message a person can read. Without the variable it does nothing.
 //
 // A task the baseline does not know (a benchmark added since) is reported as not gated, never
@@ -12,7 +13,9 @@ import { compareToBaseline, findBaselineTask } from './compare.ts'
 import { currentRun, thresholdOf, type CurrentRun } from './current.ts'
 import { checkFingerprint } from './fingerprint.ts'
 import type { LoadedBaseline } from './format.ts'
+import { kpiComparisons } from './kpi-verdicts.ts'
 import { loadBaseline } from './load.ts'
+import { loadConfig } from '../config/load.ts'
 
 export const BASELINE_ENV = 'BENCHGATE_BASELINE'
 
@@ -83,6 +86,11 @@ export function gateTask(baseline: LoadedBaseline, task: GatedTask, run: Current
       comparisons.push(c)
     }
   }
+  // KPIs with a direction (time of a workflow, MB/s, peak RSS, …) against the same test's KPIs
+  const baseTest = baseline.data.tests.find((t) => t.test === testName && t.file === file)
+  const kpis = (task.meta as { benchgate?: BenchgateMeta }).benchgate?.kpis ?? []
+  const warning = comparisons.find((c) => c.fingerprintWarning)?.fingerprintWarning
+  comparisons.push(...kpiComparisons(kpis, baseTest, { threshold: (metric) => thresholdOf(run, testName, metric), ...(warning ? { fingerprintWarning: warning } : {}) }))
   return { comparisons, notGated }
 }
 
@@ -97,7 +105,7 @@ function metaOf(task: GatedTask): BenchgateMeta {
  * Gives the test the loaded baseline (or undefined) and gates its benchmarks after the body.
  */
 export async function baselineFixture({ task }: { task: GatedTask }, use: (baseline: LoadedBaseline | undefined) => Promise<void>): Promise<void> {
-  const source = process.env[BASELINE_ENV]
+  const source = process.env[BASELINE_ENV] || loadConfig().config.gates.baseline
   if (!source) {
     await use(undefined)
     return

@@ -1,0 +1,42 @@
+// Charts reporter: at the end of a run writes <results>/<stamp>/charts/{distribution,
+// base-vs-head,trend}.{svg,png} (see run-charts.ts). Listed after the CSV reporter, so the trend
+// includes this run.
+import { join, resolve } from 'node:path'
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
+import { writeChart } from '../harness/charts/index.ts'
+import { loadConfig } from '../harness/config/load.ts'
+import { benchgateMeta, type Comparison } from '../harness/results.ts'
+import { runStamp } from '../harness/run/stamp.ts'
+import { runCharts, storedMedians } from './run-charts.ts'
+
+export default class ChartsReporter implements Reporter {
+  #root = process.cwd()
+  written: string[] = []
+
+  onInit(vitest: Vitest): void {
+    this.#root = vitest.config.root
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const samples: { name: string; samples: number[] }[] = []
+    const comparisons: Comparison[] = []
+    for (const mod of testModules) {
+      for (const testCase of mod.children.allTests()) {
+        for (const b of testCase.benchmarks()) {
+          for (const t of b.tasks) {
+            const raw = (t.latency as { samples?: ArrayLike<number> }).samples
+            if (raw && raw.length) samples.push({ name: t.name, samples: Array.from(raw) })
+          }
+        }
+        comparisons.push(...(benchgateMeta(testCase)?.comparisons ?? []))
+      }
+    }
+    if (!samples.length && !comparisons.length) return
+    const resultsDir = resolve(this.#root, loadConfig({ cwd: this.#root }).config.output.results_dir)
+    const dir = join(resultsDir, runStamp(), 'charts')
+    for (const chart of runCharts({ samples, comparisons, trend: storedMedians(resultsDir) })) {
+      const files = writeChart(dir, chart.name, chart.svg)
+      this.written.push(files.svg, files.png)
+    }
+  }
+}
