@@ -2,16 +2,16 @@
 // (atomically) at the end of the run: per test and benchmark task the raw samples and summary
 // statistics, the tests' KPIs and this machine's fingerprint. Otherwise it does nothing.
 // `npm run bench:baseline` (harness/baseline/cli.ts) sets the variable and runs `vitest bench`.
-import { relative, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { buildBaseline, type MeasuredTest } from '../harness/baseline/build.ts'
 import { BASELINE_OUT_ENV } from '../harness/baseline/cli.ts'
 import { fingerprintOf } from '../harness/baseline/fingerprint.ts'
 import { serializeBaseline } from '../harness/baseline/format.ts'
 import { loadConfig } from '../harness/config/load.ts'
-import { benchgateMeta } from '../harness/results.ts'
 import { writeFileAtomic } from '../harness/run/atomic.ts'
 import { collectEnvironment } from '../harness/run/environment.ts'
+import { reportedTests } from './reported.ts'
 
 export default class BaselineReporter implements Reporter {
   #root = process.cwd()
@@ -32,19 +32,13 @@ export default class BaselineReporter implements Reporter {
       this.#log(`benchgate: run interrupted, no baseline written to ${out}`)
       return
     }
-    const tests: MeasuredTest[] = []
-    for (const mod of testModules) {
-      for (const testCase of mod.children.allTests()) {
-        const meta = benchgateMeta(testCase)
-        tests.push({
-          project: meta?.project ?? testCase.project.name,
-          file: relative(this.#root, mod.moduleId),
-          test: testCase.fullName,
-          kpis: meta?.kpis ?? [],
-          benchmarks: testCase.benchmarks() as MeasuredTest['benchmarks'],
-        })
-      }
-    }
+    const tests: MeasuredTest[] = [...reportedTests(testModules, this.#root)].map((t) => ({
+      project: t.project,
+      file: t.file,
+      test: t.test,
+      kpis: t.meta?.kpis ?? [],
+      benchmarks: t.benchmarks as MeasuredTest['benchmarks'],
+    }))
     const fingerprint = fingerprintOf(collectEnvironment(this.#root), loadConfig({ cwd: this.#root }).hash)
     const { baseline, skipped } = buildBaseline(tests, fingerprint)
     writeFileAtomic(out, serializeBaseline(baseline))

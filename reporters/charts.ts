@@ -5,8 +5,9 @@ import { join, resolve } from 'node:path'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { writeChart } from '../harness/charts/index.ts'
 import { loadConfig } from '../harness/config/load.ts'
-import { benchgateMeta, type Comparison } from '../harness/results.ts'
+import type { Comparison } from '../harness/results.ts'
 import { runStamp } from '../harness/run/stamp.ts'
+import { reportedTests } from './reported.ts'
 import { runCharts, storedMedians } from './run-charts.ts'
 
 export default class ChartsReporter implements Reporter {
@@ -20,16 +21,14 @@ export default class ChartsReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const samples: { name: string; samples: number[] }[] = []
     const comparisons: Comparison[] = []
-    for (const mod of testModules) {
-      for (const testCase of mod.children.allTests()) {
-        for (const b of testCase.benchmarks()) {
-          for (const t of b.tasks) {
-            const raw = (t.latency as { samples?: ArrayLike<number> }).samples
-            if (raw && raw.length) samples.push({ name: t.name, samples: Array.from(raw) })
-          }
+    for (const test of reportedTests(testModules, this.#root)) {
+      for (const b of test.benchmarks) {
+        for (const t of b.tasks) {
+          const raw = (t.latency as { samples?: ArrayLike<number> }).samples
+          if (raw && raw.length) samples.push({ name: t.name, samples: Array.from(raw) })
         }
-        comparisons.push(...(benchgateMeta(testCase)?.comparisons ?? []))
       }
+      comparisons.push(...(test.meta?.comparisons ?? []))
     }
     if (!samples.length && !comparisons.length) return
     const resultsDir = resolve(this.#root, loadConfig({ cwd: this.#root }).config.output.results_dir)

@@ -1,12 +1,12 @@
 // CSV reporter: writes <results>/<stamp>/benchmarks.csv (atomically) at the end of a run with one
 // row per benchmark and the test's KPIs. Nothing is written when the run has neither.
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { loadConfig } from '../harness/config/load.ts'
-import { benchgateMeta } from '../harness/results.ts'
 import { writeFileAtomic } from '../harness/run/atomic.ts'
 import { runStamp } from '../harness/run/stamp.ts'
 import { benchmarkRows, toCsv, type ReportedTest } from './csv-rows.ts'
+import { reportedTests } from './reported.ts'
 
 export default class CsvReporter implements Reporter {
   #root = process.cwd()
@@ -20,20 +20,10 @@ export default class CsvReporter implements Reporter {
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    const tests: ReportedTest[] = []
-    for (const mod of testModules) {
-      for (const testCase of mod.children.allTests()) {
-        const meta = benchgateMeta(testCase)
-        tests.push({
-          project: meta?.project ?? testCase.project.name,
-          file: relative(this.#root, mod.moduleId),
-          test: testCase.fullName,
-          state: testCase.result().state,
-          benchmarks: testCase.benchmarks() as ReportedTest['benchmarks'],
-          meta,
-        })
-      }
-    }
+    const tests: ReportedTest[] = [...reportedTests(testModules, this.#root)].map((t) => ({
+      ...t,
+      benchmarks: t.benchmarks as ReportedTest['benchmarks'],
+    }))
     const table = benchmarkRows(tests)
     if (table.rows.length === 0) return
     this.#resultsDir ??= resolve(this.#root, loadConfig({ cwd: this.#root }).config.output.results_dir)

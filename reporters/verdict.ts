@@ -8,9 +8,9 @@
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { loadConfig } from '../harness/config/load.ts'
-import { benchgateMeta } from '../harness/results.ts'
 import { writeFileAtomic } from '../harness/run/atomic.ts'
 import { runStamp } from '../harness/run/stamp.ts'
+import { reportedTests } from './reported.ts'
 import { verdictsFile, type VerdictRow } from './verdict-file.ts'
 import { countsLine, terminalTable, verdictRows, verdictsMarkdown } from './verdict-table.ts'
 
@@ -43,20 +43,8 @@ export default class VerdictReporter implements Reporter {
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    let measured = false
-    const tests: Array<Parameters<typeof verdictRows>[0][number]> = []
-    for (const mod of testModules) {
-      for (const testCase of mod.children.allTests()) {
-        const meta = benchgateMeta(testCase)
-        if (testCase.benchmarks().length > 0) measured = true
-        tests.push({
-          project: meta?.project ?? testCase.project.name,
-          file: relative(this.#root, mod.moduleId).split('\\').join('/'),
-          test: testCase.fullName,
-          meta,
-        })
-      }
-    }
+    const tests = [...reportedTests(testModules, this.#root)]
+    const measured = tests.some((t) => t.benchmarks.length > 0)
     const rows: VerdictRow[] = verdictRows(tests)
     if (rows.length === 0 && !measured) return
     const resultsDir = resolve(this.#root, this.#resultsDir ?? loadConfig({ cwd: this.#root }).config.output.results_dir)

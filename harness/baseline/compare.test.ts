@@ -1,25 +1,15 @@
 import { describe, expect, test } from 'vitest'
-import { isUserError } from '../errors.ts'
 import type { BenchgateMeta } from '../results.ts'
 import { compareToBaseline, findBaselineTask } from './compare.ts'
 import type { LoadedBaseline } from './format.ts'
 import { gateTask, regressionMessage } from './gate.ts'
-import { FINGERPRINT, samples, sampleBaseline } from './test-support.ts'
+import { FINGERPRINT, samples, sampleBaseline, userErrorMessage } from './test-support.ts'
 
 const baseline: LoadedBaseline = { file: 'baselines/main.json', data: sampleBaseline() }
 const HEAD = { ...FINGERPRINT, git_commit: '9999999aaaaaaa' }
 /** This run: same machine as the baseline, another commit. Doubles as compare options and as a CurrentRun. */
 const SAME = { current: HEAD, fingerprint: HEAD, threshold: 0.05, policy: 'warn' as const }
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (isUserError(e)) return e.message
-    throw e
-  }
-  throw new Error('expected a UserError')
-}
 
 describe('compareToBaseline', () => {
   test('the same workload: unchanged; labels say baseline and head commits; order is baseline', () => {
@@ -51,23 +41,23 @@ describe('compareToBaseline', () => {
   })
 
   test('another environment, policy refuse: no verdict, a UserError', () => {
-    expect(messageOf(() => compareToBaseline(baseline, 'parse a capture', 'parse', [3.2], { ...SAME, current: { ...FINGERPRINT, cores: 64 }, policy: 'refuse' }))).toMatch(
+    expect(userErrorMessage(() => compareToBaseline(baseline, 'parse a capture', 'parse', [3.2], { ...SAME, current: { ...FINGERPRINT, cores: 64 }, policy: 'refuse' }))).toMatch(
       /^baselines\/main\.json: fingerprint: baseline measured in a different environment \(cores: 4 \(baseline\) ≠ 64 \(this run\)\)/,
     )
   })
 
   test('a test or task the baseline does not have: a UserError naming the file, what it has, and a hint', () => {
-    expect(messageOf(() => compareToBaseline(baseline, 'copy > many-small', 'cp', [1], SAME))).toBe(
+    expect(userErrorMessage(() => compareToBaseline(baseline, 'copy > many-small', 'cp', [1], SAME))).toBe(
       "baselines/main.json: tests[copy > many-small].benchmarks: no task 'cp' in test 'copy > many-small'; expected one of 'blit', 'rsync' (hint: the baseline predates this benchmark; write a fresh one with `npm run bench:baseline`)",
     )
-    expect(messageOf(() => compareToBaseline(baseline, 'new test', 'x', [1], SAME))).toMatch(/^baselines\/main\.json: tests: no test 'new test'; expected a baseline written by a run of this test/)
+    expect(userErrorMessage(() => compareToBaseline(baseline, 'new test', 'x', [1], SAME))).toMatch(/^baselines\/main\.json: tests: no test 'new test'; expected a baseline written by a run of this test/)
     expect(findBaselineTask(baseline, 'new test', 'x')).toBeUndefined()
   })
 
   test('the same test name in two files must be disambiguated by file', () => {
     const twice: LoadedBaseline = { file: 'b.json', data: sampleBaseline() }
     twice.data.tests.push({ ...twice.data.tests[0]!, file: 'benches/blit-parity/other.bench.ts' })
-    expect(messageOf(() => findBaselineTask(twice, 'copy > many-small', 'blit'))).toMatch(/^b\.json: tests: test 'copy > many-small' appears in 2 files .*pass \{ file \}/)
+    expect(userErrorMessage(() => findBaselineTask(twice, 'copy > many-small', 'blit'))).toMatch(/^b\.json: tests: test 'copy > many-small' appears in 2 files .*pass \{ file \}/)
     expect(findBaselineTask(twice, 'copy > many-small', 'blit', { file: 'benches/blit-parity/other.bench.ts' })?.task).toBe('blit')
   })
 })

@@ -2,17 +2,8 @@ import { describe, expect, test } from 'vitest'
 import { isUserError, UserError } from '../errors.ts'
 import { buildBaseline } from './build.ts'
 import { parseBaseline, serializeBaseline } from './format.ts'
-import { FINGERPRINT, MEASURED, sampleBaseline } from './test-support.ts'
+import { FINGERPRINT, MEASURED, sampleBaseline, userErrorMessage } from './test-support.ts'
 
-function problemOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (isUserError(e)) return e.message
-    throw e
-  }
-  throw new Error('expected a UserError')
-}
 
 describe('baseline format', () => {
   test('build keeps samples, stats and KPIs per test and task; leaves out what has no samples', () => {
@@ -52,11 +43,11 @@ describe('baseline format', () => {
   })
 
   test('not JSON, not a baseline, another version: one line naming the file (and field)', () => {
-    expect(problemOf(() => parseBaseline('{oops', 'baselines/b.json'))).toMatch(/^baselines\/b\.json: not valid JSON \(.+\); expected a benchgate baseline file \(hint: write a fresh one with `npm run bench:baseline`\)$/)
-    expect(problemOf(() => parseBaseline('{"kind":"allure"}', 'b.json'))).toBe(
+    expect(userErrorMessage(() => parseBaseline('{oops', 'baselines/b.json'))).toMatch(/^baselines\/b\.json: not valid JSON \(.+\); expected a benchgate baseline file \(hint: write a fresh one with `npm run bench:baseline`\)$/)
+    expect(userErrorMessage(() => parseBaseline('{"kind":"allure"}', 'b.json'))).toBe(
       'b.json: kind: not a benchgate baseline; expected "kind": "benchgate-baseline" (hint: write a fresh one with `npm run bench:baseline`)',
     )
-    expect(problemOf(() => parseBaseline('{"kind":"benchgate-baseline","version":2}', 'b.json'))).toBe(
+    expect(userErrorMessage(() => parseBaseline('{"kind":"benchgate-baseline","version":2}', 'b.json'))).toBe(
       'b.json: version: unsupported version 2; expected 1 (hint: update benchgate)',
     )
   })

@@ -2,10 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { isUserError } from '../errors.ts'
 import { serializeBaseline } from './format.ts'
 import { findBaselineFiles, loadBaseline } from './load.ts'
-import { FINGERPRINT, sampleBaseline } from './test-support.ts'
+import { FINGERPRINT, sampleBaseline, userErrorMessage } from './test-support.ts'
 
 let dir: string
 
@@ -24,15 +23,6 @@ function put(rel: string, text: string): string {
   return full
 }
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (isUserError(e)) return e.message
-    throw e
-  }
-  throw new Error('expected a UserError')
-}
 
 describe('loadBaseline', () => {
   test('from a file in the repository, named relative to the working directory', () => {
@@ -63,19 +53,19 @@ describe('loadBaseline', () => {
     put('a/broken.json', '{"kind": "benchgate-baseline", "version": 1, "created": "nope"}')
     expect(loadBaseline('a', { cwd: dir }).file).toBe('a/valid.json')
     put('b/broken.json', '{"kind": "benchgate-baseline", "version": 1, "created": "nope"}')
-    expect(messageOf(() => loadBaseline('b', { cwd: dir }))).toMatch(/^b\/broken\.json: created: /m)
+    expect(userErrorMessage(() => loadBaseline('b', { cwd: dir }))).toMatch(/^b\/broken\.json: created: /m)
   })
 
   test('missing path, empty directory, unreadable content: one clear line each', () => {
-    expect(messageOf(() => loadBaseline('baselines/none.json', { cwd: dir }))).toBe(
+    expect(userErrorMessage(() => loadBaseline('baselines/none.json', { cwd: dir }))).toBe(
       "baselines/none.json: baseline not found; expected a baseline JSON file or a directory holding one (hint: write one with `npm run bench:baseline`, or download the main branch's bench artifact)",
     )
     mkdirSync(join(dir, 'empty'))
     put('empty/other.json', '{}')
-    expect(messageOf(() => loadBaseline('empty', { cwd: dir }))).toBe(
+    expect(userErrorMessage(() => loadBaseline('empty', { cwd: dir }))).toBe(
       "empty: no baseline in this directory or below; expected a *.json file with \"kind\": \"benchgate-baseline\" (hint: write one with `npm run bench:baseline`, or download the main branch's bench artifact; a zipped artifact must be unpacked first)",
     )
     put('bad.json', 'not json')
-    expect(messageOf(() => loadBaseline('bad.json', { cwd: dir }))).toMatch(/^bad\.json: not valid JSON/)
+    expect(userErrorMessage(() => loadBaseline('bad.json', { cwd: dir }))).toMatch(/^bad\.json: not valid JSON/)
   })
 })

@@ -1,4 +1,5 @@
 // Shared by the baseline unit tests: a fingerprint, deterministic samples and a small baseline.
+import { isUserError } from '../errors.ts'
 import { buildBaseline, type MeasuredTest } from './build.ts'
 import type { Baseline, Fingerprint } from './format.ts'
 
@@ -53,4 +54,15 @@ export const MEASURED: MeasuredTest[] = [
 
 export function sampleBaseline(fingerprint: Fingerprint = FINGERPRINT, created = new Date('2026-11-24T10:15:00Z')): Baseline {
   return buildBaseline(MEASURED, fingerprint, created).baseline
+}
+
+/** The message of the UserError `fn` throws; fails when it throws nothing or something else. */
+export function userErrorMessage(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (e) {
+    if (isUserError(e)) return e.message
+    throw e
+  }
+  throw new Error('expected a UserError')
 }
