@@ -1,6 +1,6 @@
 // End to end: the self-test bench project (fixtures/shard-selftest/) writes a baseline through the
 // baseline reporter, a second run is gated against it (BENCHGATE_BASELINE, here a directory as a
-// downloaded CI artifact would be), and a run with a synthetic 3× slowdown fails as regressed.
+// downloaded CI artifact would be), and a run with a synthetic 6× slowdown fails as regressed.
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -41,7 +41,7 @@ function bench(env: Record<string, string>) {
 beforeAll(() => {
   temp = mkdtempSync(join(tmpdir(), 'bg-baseline-e2e-'))
   // A wide threshold: two processes measuring the same code minutes apart on a shared machine must
-  // not flag the A/A case; the 3× slowdown is far beyond it.
+  // not flag the A/A case; the 6× slowdown is far beyond it.
   writeFileSync(join(temp, 'benchgate.yaml'), `output:\n  results_dir: ${JSON.stringify(join(temp, 'results'))}\ngates:\n  threshold: 0.5\n`)
 })
 
@@ -50,7 +50,7 @@ afterAll(() => {
 })
 
 describe('baseline written by the reporter, then gated against', () => {
-  test('write, gate (unchanged), gate a 3× slowdown (regressed, run fails), gate from another machine (warns)', { timeout: 300_000 }, () => {
+  test('write, gate (unchanged), gate a 6× slowdown (regressed, run fails), gate from another machine (warns)', { timeout: 300_000 }, () => {
     const baseFile = join(temp, 'artifact', 'bench-main', 'baseline.json')
     const write = bench({ BENCHGATE_BASELINE_OUT: baseFile })
     expect(write.status, write.out).toBe(0)
@@ -72,12 +72,12 @@ describe('baseline written by the reporter, then gated against', () => {
     expect(same.status, same.out).toBe(0)
     expect(same.out).not.toContain('DIFFERENT ENVIRONMENT')
 
-    // A synthetic 3× slowdown: every task regressed, the tests fail with a readable message.
-    const slow = bench({ BENCHGATE_BASELINE: baseFile, BG_SELFTEST_SLOWDOWN: '3' })
+    // A synthetic 6× slowdown: every task regressed, the tests fail with a readable message.
+    const slow = bench({ BENCHGATE_BASELINE: baseFile, BG_SELFTEST_SLOWDOWN: '6' })
     expect(slow.status).toBe(1)
     const regressed = slow.verdicts!.rows.filter((r) => r.comparison.order === 'baseline' && r.comparison.verdict === 'regressed')
     expect(regressed.map((r) => r.comparison.name).sort()).toEqual(['hash 50k', 'hash 50k again', 'sqrt 20k', 'sqrt 20k again'])
-    console.log(`3× slowdown against the baseline:\n${terminalTable(regressed)}`)
+    console.log(`6× slowdown against the baseline:\n${terminalTable(regressed)}`)
     expect(slow.out).toContain('BaselineRegression: regressed against the baseline')
     expect(slow.out).toMatch(/'sqrt 20k' time: median [\d.]+ → [\d.]+ ms, \+\d+\.\d %/)
 
