@@ -16,6 +16,13 @@ export interface Problem {
   hint?: string
 }
 
+/** A data path as messages show it: `ssh.hosts[0].password`; the empty path has no name. */
+export function fieldName(path: readonly PropertyKey[]): string {
+  return path
+    .map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? String(seg) : `.${String(seg)}`))
+    .join('')
+}
+
 export function formatProblem(p: Problem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}`
   let text = p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`

@@ -1,13 +1,11 @@
 // Charts reporter: at the end of a run writes <results>/<stamp>/charts/{distribution,
 // base-vs-head,trend}.{svg,png} (see run-charts.ts). Listed after the CSV reporter, so the trend
 // includes this run.
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { writeChart } from '../harness/charts/index.ts'
-import { loadConfig } from '../harness/config/load.ts'
 import type { Comparison } from '../harness/results.ts'
-import { runStamp } from '../harness/run/stamp.ts'
-import { reportedTests } from './reported.ts'
+import { reportedTests, resultsRoot, runFolder } from './reported.ts'
 import { runCharts, storedMedians } from './run-charts.ts'
 
 export default class ChartsReporter implements Reporter {
@@ -31,8 +29,8 @@ export default class ChartsReporter implements Reporter {
       comparisons.push(...(test.meta?.comparisons ?? []))
     }
     if (!samples.length && !comparisons.length) return
-    const resultsDir = resolve(this.#root, loadConfig({ cwd: this.#root }).config.output.results_dir)
-    const dir = join(resultsDir, runStamp(), 'charts')
+    const resultsDir = resultsRoot(this.#root)
+    const dir = join(runFolder(resultsDir), 'charts')
     for (const chart of runCharts({ samples, comparisons, trend: storedMedians(resultsDir) })) {
       const files = writeChart(dir, chart.name, chart.svg)
       this.written.push(files.svg, files.png)

@@ -5,7 +5,7 @@
 //     "counts": { "regressed": 0, "improved": 1, "unchanged": 3, "inconclusive": 0 },
 //     "rows": [ { "project", "file", "test", "comparison": { …Comparison } } ] }
 import * as z from 'zod'
-import { UserError } from '../harness/errors.ts'
+import { parseJson, validateJson } from '../harness/json-file.ts'
 import type { Comparison, Verdict } from '../harness/results.ts'
 
 export const VERDICTS_KIND = 'benchgate-verdicts'
@@ -75,26 +75,8 @@ export function verdictsFile(rows: readonly VerdictRow[], stamp: string, created
   return { kind: VERDICTS_KIND, version: VERDICTS_VERSION, created: created.toISOString(), stamp, counts: countVerdicts(rows), rows: [...rows] }
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '')
-}
-
 /** Parses a verdicts.json text; a problem is one line naming the file and the field. */
 export function parseVerdictsFile(text: string, file: string): VerdictsFile {
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (e) {
-    throw new UserError({ file, message: `not valid JSON (${(e as Error).message})`, expected: 'a benchgate verdicts.json', hint: 'it is written by reporters/verdict.ts at the end of a bench run' })
-  }
-  const parsed = VerdictsFileSchema.safeParse(raw)
-  if (!parsed.success) {
-    throw new UserError(parsed.error.issues.slice(0, 10).map((issue) => ({
-      file,
-      field: fieldPath(issue.path) || '(root)',
-      message: issue.message,
-      hint: 'it is written by reporters/verdict.ts at the end of a bench run',
-    })))
-  }
-  return parsed.data as VerdictsFile
+  const hint = 'it is written by reporters/verdict.ts at the end of a bench run'
+  return validateJson(parseJson(text, file, 'a benchgate verdicts.json', hint), VerdictsFileSchema, file, hint) as VerdictsFile
 }

@@ -7,10 +7,9 @@
 // Nothing is written for a run that measured nothing and compared nothing (e.g. the unit tests).
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import { loadConfig } from '../harness/config/load.ts'
 import { writeFileAtomic } from '../harness/run/atomic.ts'
 import { runStamp } from '../harness/run/stamp.ts'
-import { reportedTests } from './reported.ts'
+import { reportedTests, resultsRoot } from './reported.ts'
 import { verdictsFile, type VerdictRow } from './verdict-file.ts'
 import { countsLine, terminalTable, verdictRows, verdictsMarkdown } from './verdict-table.ts'
 
@@ -47,7 +46,7 @@ export default class VerdictReporter implements Reporter {
     const measured = tests.some((t) => t.benchmarks.length > 0)
     const rows: VerdictRow[] = verdictRows(tests)
     if (rows.length === 0 && !measured) return
-    const resultsDir = resolve(this.#root, this.#resultsDir ?? loadConfig({ cwd: this.#root }).config.output.results_dir)
+    const resultsDir = this.#resultsDir ? resolve(this.#root, this.#resultsDir) : resultsRoot(this.#root)
     const stamp = runStamp()
     const file = verdictsFile(rows, stamp)
     const dir = join(resultsDir, stamp)

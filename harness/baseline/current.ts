@@ -3,7 +3,8 @@
 import { resolve } from 'node:path'
 import { loadConfig } from '../config/load.ts'
 import { collectEnvironment } from '../run/environment.ts'
-import { fingerprintOf, fingerprintPolicy, type Fingerprint, type FingerprintPolicy } from './fingerprint.ts'
+import { pickThreshold } from '../gates/thresholds.ts'
+import { fingerprintOf, type Fingerprint, type FingerprintPolicy } from './fingerprint.ts'
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..')
 
@@ -15,13 +16,13 @@ export interface CurrentRun {
   thresholds?: Record<string, Record<string, number>>
   /** gates.confidence of the configuration (when present). */
   confidence?: number
-  /** gates.fingerprint of the configuration ('warn' when the schema has no such field). */
+  /** gates.fingerprint of the configuration. */
   policy: FingerprintPolicy
 }
 
 /** The threshold for a benchmark's metric: gates.thresholds[name][metric], else gates.threshold. */
 export function thresholdOf(run: CurrentRun, name: string, metric = 'time'): number {
-  return run.thresholds?.[name]?.[metric] ?? run.threshold
+  return pickThreshold({ threshold: run.threshold, thresholds: run.thresholds ?? {} }, name, metric)
 }
 
 let cached: { key: string; value: CurrentRun } | undefined
@@ -31,14 +32,13 @@ export function currentRun(root: string = REPO_ROOT): CurrentRun {
   const key = `${root}\0${process.env.BENCHGATE_CONFIG ?? ''}\0${process.cwd()}`
   if (cached?.key === key) return cached.value
   const loaded = loadConfig()
-  // Read loosely: the gates section grows (thresholds, confidence, fingerprint) as the schema does.
-  const gates = loaded.config.gates as { threshold: number; thresholds?: Record<string, Record<string, number>>; confidence?: number }
+  const { threshold, thresholds, confidence, fingerprint } = loaded.config.gates
   const value: CurrentRun = {
     fingerprint: fingerprintOf(collectEnvironment(root), loaded.hash),
-    threshold: gates.threshold,
-    ...(gates.thresholds ? { thresholds: gates.thresholds } : {}),
-    ...(typeof gates.confidence === 'number' ? { confidence: gates.confidence } : {}),
-    policy: fingerprintPolicy(loaded.config),
+    threshold,
+    thresholds,
+    confidence,
+    policy: fingerprint,
   }
   cached = { key, value }
   return value

@@ -8,7 +8,8 @@
 //     "tests": [ { "project", "file", "test", "kpis": [...],
 //                  "benchmarks": [ { "benchmark", "task", "unit": "ms", "samples": [...], "stats": {...} } ] } ] }
 import * as z from 'zod'
-import { UserError, type Problem } from '../errors.ts'
+import { UserError } from '../errors.ts'
+import { parseJson, validateJson } from '../json-file.ts'
 
 export const BASELINE_KIND = 'benchgate-baseline'
 export const BASELINE_VERSION = 1
@@ -82,18 +83,9 @@ export interface LoadedBaseline {
 
 const HINT = 'write a fresh one with `npm run bench:baseline`'
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '')
-}
-
 /** Parses a baseline's JSON text; every problem becomes one line naming the file and field. */
 export function parseBaseline(text: string, file: string): LoadedBaseline {
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (e) {
-    throw new UserError({ file, message: `not valid JSON (${(e as Error).message})`, expected: 'a benchgate baseline file', hint: HINT })
-  }
+  const raw = parseJson(text, file, 'a benchgate baseline file', HINT)
   if (typeof raw !== 'object' || raw === null || (raw as { kind?: unknown }).kind !== BASELINE_KIND) {
     throw new UserError({ file, field: 'kind', message: 'not a benchgate baseline', expected: `"kind": "${BASELINE_KIND}"`, hint: HINT })
   }
@@ -107,17 +99,7 @@ export function parseBaseline(text: string, file: string): LoadedBaseline {
       hint: typeof version === 'number' && version > BASELINE_VERSION ? 'update benchgate' : HINT,
     })
   }
-  const parsed = BaselineSchema.safeParse(raw)
-  if (!parsed.success) {
-    const problems: Problem[] = parsed.error.issues.slice(0, 10).map((issue) => ({
-      file,
-      field: fieldPath(issue.path) || '(root)',
-      message: issue.message,
-      hint: HINT,
-    }))
-    throw new UserError(problems)
-  }
-  return { file, data: parsed.data }
+  return { file, data: validateJson(raw, BaselineSchema, file, HINT) }
 }
 
 /** The baseline as its file's text: indented, each number list on one line, a trailing newline. */

@@ -15,7 +15,6 @@ import { checkFingerprint } from './fingerprint.ts'
 import type { LoadedBaseline } from './format.ts'
 import { kpiComparisons } from './kpi-verdicts.ts'
 import { loadBaseline } from './load.ts'
-import { loadConfig } from '../config/load.ts'
 
 export const BASELINE_ENV = 'BENCHGATE_BASELINE'
 
@@ -104,8 +103,11 @@ function metaOf(task: GatedTask): BenchgateMeta {
  * The fixture function; harness/test.ts registers it as `baselineGate: [baselineFixture, { auto: true }]`.
  * Gives the test the loaded baseline (or undefined) and gates its benchmarks after the body.
  */
-export async function baselineFixture({ task }: { task: GatedTask }, use: (baseline: LoadedBaseline | undefined) => Promise<void>): Promise<void> {
-  const source = process.env[BASELINE_ENV] || loadConfig().config.gates.baseline
+export async function baselineFixture(
+  { task, config }: { task: GatedTask; config: { gates: { baseline?: string | undefined } } },
+  use: (baseline: LoadedBaseline | undefined) => Promise<void>,
+): Promise<void> {
+  const source = process.env[BASELINE_ENV] || config.gates.baseline
   if (!source) {
     await use(undefined)
     return

@@ -4,12 +4,7 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } fr
 
 export type DataPath = readonly PropertyKey[]
 
-/** `ssh.hosts[0].password`; the empty path is the whole file and has no name. */
-export function fieldName(path: DataPath): string {
-  return path
-    .map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? String(seg) : `.${String(seg)}`))
-    .join('')
-}
+export { fieldName } from '../errors.ts'
 
 function lineAt(counter: LineCounter, node: { range?: [number, number, number] | null } | null | undefined): number | undefined {
   return node?.range ? counter.linePos(node.range[0]).line : undefined

@@ -8,7 +8,7 @@
 import { TestRunner } from 'vitest'
 import type { BenchgateMeta, Comparison } from '../results.ts'
 import { compareSamples, type Better } from '../stats/verdict.ts'
-import { samplesOf } from './measured.ts'
+import { samplesOf, type Samples } from './measured.ts'
 import { defaultConfidence, thresholdFor } from './thresholds.ts'
 
 /** Samples taken side by side by one interleaved comparison: judged as pairs. */
@@ -69,28 +69,38 @@ function isPaired(a: unknown, b: unknown): boolean {
   return typeof a === 'object' && a !== null && pairs.get(a) === b
 }
 
+/**
+ * One gate evaluation of head against base, as pairs when one interleaved comparison took them,
+ * recorded with the current test.
+ */
+function judge(
+  received: unknown,
+  expected: unknown,
+  base: Samples,
+  head: Samples,
+  o: { name: string; metric: string; unit?: string | undefined; better: Better; threshold: number; confidence?: number | undefined },
+): Comparison {
+  const paired = isPaired(received, expected) && head.samples.length === base.samples.length
+  const c = compareSamples(base.samples, head.samples, {
+    ...o,
+    confidence: o.confidence ?? defaultConfidence(),
+    paired,
+    order: paired ? 'interleaved' : 'sequential',
+    baseLabel: base.label,
+    headLabel: head.label,
+  })
+  recordComparison(c, paired ? (received as object) : undefined)
+  return c
+}
+
 export const gateMatchers = {
   toRegressFrom(received: unknown, base: unknown, options: RegressOptions = {}) {
     const h = samplesOf(received, 'head', 'head')
-    const b = samplesOf(base, 'base', 'base')
     const name = options.name ?? h.label
     const metric = options.metric ?? 'time'
     const by = options.by ?? thresholdFor(name, metric)
     const better = options.better ?? 'lower'
-    const paired = isPaired(received, base) && h.samples.length === b.samples.length
-    const c = compareSamples(b.samples, h.samples, {
-      name,
-      metric,
-      unit: options.unit,
-      better,
-      threshold: by,
-      confidence: options.confidence ?? defaultConfidence(),
-      paired,
-      order: paired ? 'interleaved' : 'sequential',
-      baseLabel: b.label,
-      headLabel: h.label,
-    })
-    recordComparison(c, paired ? (received as object) : undefined)
+    const c = judge(received, base, samplesOf(base, 'base', 'base'), h, { name, metric, unit: options.unit, better, threshold: by, confidence: options.confidence })
     const pass = c.verdict === 'regressed'
     const bound = `${better === 'lower' ? '+' : '−'}${(by * 100).toFixed(1)} %`
     return {
@@ -110,21 +120,15 @@ export const gateMatchers = {
     const cand = samplesOf(received, 'candidate', 'candidate')
     const ref = samplesOf(reference, 'reference', 'reference')
     const better = options.better ?? 'lower'
-    const paired = isPaired(received, reference) && cand.samples.length === ref.samples.length
     // Parity fails when the data show, at the stated confidence, less than atLeast of the
     // reference's performance: a regression beyond 1/atLeast − 1 on the head/base ratio.
-    const c = compareSamples(ref.samples, cand.samples, {
+    const c = judge(received, reference, ref, cand, {
       name: options.name ?? `${cand.label} vs ${ref.label}`,
       metric: better === 'lower' ? 'time' : 'throughput',
       better,
       threshold: 1 / atLeast - 1,
-      confidence: options.confidence ?? defaultConfidence(),
-      paired,
-      order: paired ? 'interleaved' : 'sequential',
-      baseLabel: ref.label,
-      headLabel: cand.label,
+      confidence: options.confidence,
     })
-    recordComparison(c, paired ? (received as object) : undefined)
     // performance of the candidate relative to the reference (1 = equal, 0.9 = 10 % slower)
     const perf = (r: number) => (better === 'lower' ? 1 / r : r)
     const [lo, hi] = [perf(c.ratio.hi), perf(c.ratio.lo)].sort((x, y) => x - y) as [number, number]

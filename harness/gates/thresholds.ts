@@ -13,8 +13,13 @@ export function setGateDefaults(gates: GateDefaults): void {
   defaults = { threshold: gates.threshold, confidence: gates.confidence, thresholds: gates.thresholds }
 }
 
+/** gates.thresholds[name][metric], else gates.threshold. */
+export function pickThreshold(gates: Pick<GateDefaults, 'threshold' | 'thresholds'>, name: string | undefined, metric: string): number {
+  return (name !== undefined ? gates.thresholds[name]?.[metric] : undefined) ?? gates.threshold
+}
+
 export function thresholdFor(name: string | undefined, metric: string): number {
-  return (name !== undefined ? defaults.thresholds[name]?.[metric] : undefined) ?? defaults.threshold
+  return pickThreshold(defaults, name, metric)
 }
 
 export function defaultConfidence(): number {

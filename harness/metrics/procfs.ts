@@ -348,8 +348,5 @@ export function treePids(root: number): number[] {
   return table.tree(root)
 }
 
-/** True while the process exists and is not a zombie. */
-export function processAlive(pid: number): boolean {
-  const link = { ppid: 0, start: 0, zombie: false }
-  return new ProcReader().readLink(pid, link) && !link.zombie
-}
+/** True while the process exists and is not a zombie (one implementation, shared with the fixtures). */
+export { isAlive as processAlive } from '../run/cleanup.ts'
