@@ -123,6 +123,24 @@ test('an async fn is awaited and timed', async () => {
   for (const ms of [...r.base, ...r.head]) expect(ms).toBeGreaterThanOrEqual(15)
 })
 
+test("timing 'reported': the sample is what fn resolves to, not its wall time", async () => {
+  let n = 0
+  const r = await compareInterleaved(
+    { label: 'a', timing: 'reported', fn: async () => { await sleep(5); return 100 + n++ } },
+    { label: 'b', timing: 'reported', fn: () => 200 },
+    { rounds: 3, warmupRounds: 1, maxRounds: 3, seed: 1 },
+  )
+  expect(r.head).toEqual([200, 200, 200])
+  // the warm-up call is not a sample: side a's one warm-up round gave 100
+  expect([...r.base].sort()).toEqual([101, 102, 103])
+  const bad = await compareInterleaved(
+    { label: 'bad', timing: 'reported', fn: () => undefined },
+    { label: 'b', fn: () => {} },
+    { rounds: 3, warmupRounds: 0, maxRounds: 3 },
+  ).then(() => null, (e: unknown) => e as Error)
+  expect(bad?.message).toMatch(/side bad has timing 'reported' but its fn gave undefined/)
+})
+
 /** A side taking 1 ms and 6 ms in turn (head out of step with base): each median sits between the
  * two and resampled medians jump from one to the other, so the interval is wide whatever the
  * machine does. */

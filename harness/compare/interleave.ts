@@ -5,7 +5,7 @@
 // is given), so a periodic disturbance (a scheduler tick, a neighbour's timer) cannot line up
 // with one side the way it can with a fixed ABBA ABBA pattern, and no two comparisons share one
 // fixed order. Warm-up rounds use plain AB BA. Only `fn` is timed, with
-// performance.now(); the per-iteration hooks are not. Counts are explicit — no time-based
+// performance.now() (or reports its own duration: `timing: 'reported'`); the per-iteration hooks are not. Counts are explicit — no time-based
 // calibration — and every loop is bounded: warm-up rounds, then `rounds`, then, while the verdict
 // is inconclusive, batches of `batchRounds` more up to `maxRounds`.
 // The verdict and its interval come from ../stats/verdict.ts (method documented there).
@@ -32,13 +32,19 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
+function reported(side: Side, value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value
+  throw new TypeError(`compare: side ${side.label} has timing 'reported' but its fn gave ${String(value)}, not a duration in ms`)
+}
+
 /** One timed iteration: hooks around it, untimed. */
 async function timeOnce(side: Side): Promise<number> {
   if (side.beforeEach) await side.beforeEach()
   const t0 = performance.now()
-  const result = side.fn()
-  if (isThenable(result)) await result
-  const ms = performance.now() - t0
+  let result = side.fn()
+  if (isThenable(result)) result = await result
+  const wall = performance.now() - t0
+  const ms = side.timing === 'reported' ? reported(side, result) : wall
   if (side.afterEach) await side.afterEach()
   return ms
 }

@@ -12,6 +12,12 @@ export interface Side {
   beforeEach?: () => unknown | Promise<unknown>
   /** Per-iteration teardown, not timed. */
   afterEach?: () => unknown | Promise<unknown>
+  /**
+   * 'wall' (default): the sample is the wall time of `fn`. 'reported': `fn` resolves to the
+   * sample itself, in ms — for work timed elsewhere, such as a workflow span another process
+   * marked, where the process's start-up must not count.
+   */
+  timing?: 'wall' | 'reported'
 }
 
 export type Order = 'interleaved' | 'sequential'
@@ -85,6 +91,7 @@ function checkSide(side: Side, field: string): void {
   if (typeof side !== 'object' || side === null) throw bad(field, side, '{ label, fn, beforeEach?, afterEach? }')
   if (typeof side.label !== 'string' || side.label === '') throw bad(`${field}.label`, side.label, 'a non-empty name')
   if (typeof side.fn !== 'function') throw bad(`${field}.fn`, side.fn, 'the function to time')
+  if (side.timing !== undefined && side.timing !== 'wall' && side.timing !== 'reported') throw bad(`${field}.timing`, side.timing, "'wall' or 'reported'")
   for (const hook of ['beforeEach', 'afterEach'] as const) {
     if (side[hook] !== undefined && typeof side[hook] !== 'function') throw bad(`${field}.${hook}`, side[hook], 'a function or nothing')
   }
