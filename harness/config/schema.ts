@@ -3,6 +3,7 @@
 // strict so a typo is an error, and every field is described for the generated JSON Schema.
 import * as z from 'zod'
 import { DEFAULT_FAST_LOG_PATTERN } from '../metrics/fast-log.ts'
+import { DEFAULT_ZGY_PATTERN } from '../metrics/options.ts'
 import { checkAzure, checkLogPattern, checkRegex, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
 
 const text = () => z.string().min(1)
@@ -47,16 +48,38 @@ const petrel = z.strictObject({
 })
 
 const fast = z.strictObject({
-  cache_dir: text().optional().describe('Directory of the FAST cache (cleared for cold runs).'),
-  log_path: text().optional().describe('FAST log file read for per-request latency, bytes and cache hits.'),
-  mount_root: text().optional().describe('Root under which FAST mounts the Azure container.'),
+  cache_dir: text().optional().describe('Directory of the FAST cache (emptied before Cold runs). Default: a temporary directory per run.'),
+  log_path: text().optional().describe('FAST log file read for per-request latency, bytes and cache hits. Default: fast.log in the run directory.'),
+  mount_root: text().optional().describe('Root under which FAST presents its virtual .vzgy files. Default: <cache_dir>/mount.'),
   log_pattern: regex().default(DEFAULT_FAST_LOG_PATTERN).superRefine(checkLogPattern)
-    .describe('Regular expression for one FAST log line, with named groups latency_ms, bytes and cache_hit. Default matches "latency=12.5ms bytes=65536 hit=true".'),
+    .describe('Regular expression for one FAST log line, with named groups latency_ms, bytes and cache_hit. Default matches "bytes=262144 latency_ms=12.5 cache=hit".'),
+  concurrency: count().default(8).describe('Chunks (mode B) or bricks (mode A) the reader fetches at once.'),
+  timeout_ms: count().default(30000).describe('Timeout of one ranged GET attempt, in ms.'),
+  retries: z.number().int().nonnegative().default(5).describe('Retries of a ranged GET on 429/500/503, timeouts and resets (exponential backoff).'),
+  brick_cache_mb: z.number().int().nonnegative().default(64).describe('In-memory brick cache of the reader, in MiB (Petrel keeps a similar cache).'),
+  rounds: z.number().int().min(3).default(4).describe('Measured rounds of the A/B comparison per workflow and cache state (each round runs A and B once, in alternating order).'),
+  max_rounds: z.number().int().min(3).default(6).describe('Upper bound of rounds when the comparison is inconclusive.'),
+  max_ratio: z.number().positive().default(4).describe('Gate: mode B time per workflow at most this multiple of mode A time (fails only when the data show it at the configured confidence).'),
+  max_ratios: z.record(z.string(), z.number().positive()).default({}).describe('Per-workflow overrides of max_ratio (workflow name → ratio), e.g. open: 6.'),
+  probe_streams: count().default(8).describe('Parallel streams of the mode C network-ceiling probe.'),
+})
+
+const volume = z.strictObject({
+  file: text().optional().describe('An existing uncompressed .zgy file to use instead of generating one (it is copied to the blob store as chunks).'),
+  inlines: count().default(512).describe('Synthetic volume: inlines.'),
+  crosslines: count().default(512).describe('Synthetic volume: crosslines.'),
+  samples: count().default(384).describe('Synthetic volume: samples per trace.'),
+  data_type: z.enum(['int8', 'int16', 'float32']).default('int8').describe('Synthetic volume: sample type.'),
+  seed: z.number().int().default(1).describe('Synthetic volume: random seed (same seed, same volume).'),
+  data_dir: text().default('.benchgate-cache').describe('Where generated volumes are cached between runs (rebuilt when their parameters change).'),
+  prefix: text().optional().describe('Blob prefix of the chunked volume. Default: benchgate/<volume key>.'),
 })
 
 const workflows = z.strictObject({
   scrub_count: count().default(100).describe('Number of inline/crossline scrub steps per scrub workflow.'),
   scrub_delay_ms: z.number().nonnegative().default(40).describe('Pause between scrub steps, in milliseconds.'),
+  enabled: z.array(z.enum(['open', 'scrub-100', 'attribute', 'horizon', 'export'])).min(1)
+    .default(['open', 'scrub-100', 'attribute', 'horizon', 'export']).describe('Workflows the fast-ab scenario runs.'),
   waits: z.record(z.string(), z.number().nonnegative()).default({})
     .describe('Named waits in seconds (e.g. after_open: 5) used by the workflows.'),
   open: params().optional().describe('Parameters of the open-volume workflow (name → value).'),
@@ -140,7 +163,7 @@ const vscsi = z
 
 const metrics = z.strictObject({
   interval_s: seconds().default(1).describe('Seconds between process and system metric samples.'),
-  zgy_pattern: text().default('*.zgy').describe('Glob of the seismic volume files whose reads are counted.'),
+  zgy_pattern: text().default(DEFAULT_ZGY_PATTERN).describe('Glob of the seismic volume files listed in open_zgy_paths (.zgy on a NAS, .vzgy presented by FAST).'),
 })
 
 const output = z.strictObject({
@@ -167,6 +190,7 @@ export const ConfigSchema = z
     nas: nas.prefault({}).describe('NAS shares compared with Azure. Default: an embedded local directory.'),
     petrel: petrel.prefault({}).describe('Petrel on a Windows workstation.'),
     fast: fast.prefault({}).describe('FAST cache between Petrel and Azure Blob.'),
+    volume: volume.prefault({}).describe('The seismic volume the fast-ab scenarios read: generated (default) or an existing .zgy.'),
     workflows: workflows.prefault({}).describe('Petrel workflows driven by the fast-ab and baseline scenarios.'),
     cache: cache.prefault({}).describe('Cache states the scenarios run in.'),
     ssh: ssh.prefault({}).describe('SSH hosts.'),

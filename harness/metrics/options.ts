@@ -33,7 +33,7 @@ export interface ResolvedOptions {
 
 export const DEFAULT_INTERVAL_MS = 1000
 export const MIN_INTERVAL_MS = 10
-export const DEFAULT_ZGY_PATTERN = '*.zgy'
+export const DEFAULT_ZGY_PATTERN = '*.{zgy,vzgy}'
 
 /** Names used in messages: CLI flags or API fields. */
 export interface FieldNames {
@@ -146,7 +146,7 @@ options:
   --pid PID                root of a process tree to watch; repeat for several
   --interval SECONDS       time between samples, fractions allowed (default 1)
   --duration SECONDS       stop after this long
-  --zgy-pattern GLOB       open files to report in open_zgy_paths (default '*.zgy')
+  --zgy-pattern GLOB       open files to report in open_zgy_paths (default '*.{zgy,vzgy}')
   --fast-log PATH          FAST request log to tail for fast_req_* columns
   --fast-log-pattern RE    regex with named groups latency_ms, bytes, cache_hit
   --help                   show this help`
