@@ -15,6 +15,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { UserError } from '../errors.ts'
+import { allocateSamples, BYTES_PER_SAMPLE, codingOf, samplesFromLittleEndian } from './coding.ts'
 
 export type ZgyDataType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32'
 export type ZgySamples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array
@@ -79,48 +80,11 @@ const INFO_OFFSET = 9
 const INFO_SIZE = 337
 const HIST_SIZE = 16 + 256 * 8
 const DATA_TYPES: readonly (ZgyDataType | undefined)[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'float32', undefined]
-const BYTES: Record<ZgyDataType, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4 }
-const STORAGE_RANGE: Record<ZgyDataType, readonly [number, number] | undefined> = {
-  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
-  int32: [-2147483648, 2147483647], uint32: [0, 4294967295], float32: undefined,
-}
-
-function allocate(type: ZgyDataType, n: number): ZgySamples {
-  switch (type) {
-    case 'int8': return new Int8Array(n)
-    case 'uint8': return new Uint8Array(n)
-    case 'int16': return new Int16Array(n)
-    case 'uint16': return new Uint16Array(n)
-    case 'int32': return new Int32Array(n)
-    case 'uint32': return new Uint32Array(n)
-    case 'float32': return new Float32Array(n)
-  }
-}
-
-/** Bytes (little-endian on disk) → a typed array of `type`, copied so alignment never matters. */
-function decode(type: ZgyDataType, bytes: Buffer): ZgySamples {
-  const n = bytes.length / BYTES[type]
-  const out = allocate(type, n)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  for (let i = 0; i < n; i++) {
-    switch (type) {
-      case 'int8': out[i] = view.getInt8(i); break
-      case 'uint8': out[i] = view.getUint8(i); break
-      case 'int16': out[i] = view.getInt16(2 * i, true); break
-      case 'uint16': out[i] = view.getUint16(2 * i, true); break
-      case 'int32': out[i] = view.getInt32(4 * i, true); break
-      case 'uint32': out[i] = view.getUint32(4 * i, true); break
-      case 'float32': out[i] = view.getFloat32(4 * i, true); break
-    }
-  }
-  return out
-}
-
 /** The value of a constant brick: the low 8/16/32 bits of the entry, read as `type`. */
 function constantValue(type: ZgyDataType, entry: bigint): number {
   const view = new DataView(new ArrayBuffer(8))
   view.setBigUint64(0, entry, true)
-  return decode(type, Buffer.from(view.buffer, 0, BYTES[type]))[0]!
+  return samplesFromLittleEndian(type, new Uint8Array(view.buffer, 0, BYTES_PER_SAMPLE[type]))[0]!
 }
 
 function lodSizes(size: Vec3, brick: Vec3): Vec3[] {
@@ -203,7 +167,7 @@ function readHeaders(path: string, fd: number): ZgyFile {
   const lutOffset = histOffset + HIST_SIZE + 8 * alphaCount
   const lut = read(lutOffset, 8 * brickCount, 'brick lookup table')
 
-  const brickBytes = brickSize[0] * brickSize[1] * brickSize[2] * BYTES[dataType]
+  const brickBytes = brickSize[0] * brickSize[1] * brickSize[2] * BYTES_PER_SAMPLE[dataType]
   const bricks: ZgyBrick[] = []
   // lod 0 is the last level in the table (coarsest first)
   const lod0Start = brickCount - lod0Count
@@ -222,25 +186,23 @@ function readHeaders(path: string, fd: number): ZgyFile {
     }
   }
 
-  const storage = STORAGE_RANGE[dataType]
-  const slope = storage ? (codingRange[1] - codingRange[0]) / (storage[1] - storage[0]) : 1
-  const intercept = storage ? codingRange[0] - slope * storage[0] : 0
+  const coding = codingOf(dataType, codingRange)
   const brickSamples = brickSize[0] * brickSize[1] * brickSize[2]
   // A missing brick reads as float 0: for integer data, the storage value nearest to it.
-  const missingValue = storage ? Math.min(storage[1], Math.max(storage[0], Math.round(-intercept / slope))) : 0
+  const missingValue = coding.missingValue
 
   const brickIndex = (bi: number, bj: number, bk: number): number => bi + lod0[0] * (bj + lod0[1] * bk)
   const readBrick = (index: number): ZgySamples => {
     const brick = bricks[index]
     if (!Number.isInteger(index) || brick === undefined) throw new RangeError(`${path}: brick ${index} is outside 0..${lod0Count - 1}`)
-    if (brick.kind === 'normal') return decode(dataType, read(brick.offset, brickBytes, `brick ${index}`))
-    const out = allocate(dataType, brickSamples)
+    if (brick.kind === 'normal') return samplesFromLittleEndian(dataType, read(brick.offset, brickBytes, `brick ${index}`))
+    const out = allocateSamples(dataType, brickSamples)
     out.fill(brick.kind === 'constant' ? brick.value : missingValue)
     return out
   }
   const readInline = (i: number): ZgySamples => {
     if (!Number.isInteger(i) || i < 0 || i >= size[0]) throw new RangeError(`${path}: inline ${i} is outside 0..${size[0] - 1}`)
-    const out = allocate(dataType, size[1] * size[2])
+    const out = allocateSamples(dataType, size[1] * size[2])
     const bi = Math.floor(i / brickSize[0])
     const li = i - bi * brickSize[0]
     for (let bj = 0; bj < lod0[1]; bj++) {
@@ -261,7 +223,7 @@ function readHeaders(path: string, fd: number): ZgyFile {
   return {
     path, version, size, brickSize, dataType, codingRange, origin, increment, statistics, histogram, lodBricks, bricks,
     brickIndex, readBrick, readInline, missingValue,
-    toFloat: (v: number) => slope * v + intercept,
+    toFloat: coding.toFloat,
     close: () => closeSync(fd),
   }
 }
