@@ -10,6 +10,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'sample a process tree and the system into a metrics CSV',
     load: async () => (await import('../harness/metrics/cli.ts')).metricsCommand,
   },
+  reader: {
+    summary: 'the headless reference reader: one workflow on a volume, mode A (NAS .zgy) or B (Azure Blob via FAST)',
+    load: async () => (await import('../harness/fast/reader-cli.ts')).readerCommand,
+  },
+  analyze: {
+    summary: 'aggregate fast-ab sessions into comparison_kpis.csv and charts',
+    load: async () => (await import('../harness/fast/analyze.ts')).analyzeCommand,
+  },
   baseline: {
     summary: 'run vitest bench and store a baseline (raw samples + environment fingerprint)',
     load: async () => (await import('../harness/baseline/cli.ts')).baselineCommand,
@@ -35,8 +43,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await (await command.load())(rest)
   } catch (e) {
-    if (isUserError(e)) {
-      console.error(e.message)
+    // A user's mistake, or a store refusing the user's credentials or target: one line, no stack.
+    if (isUserError(e) || (e instanceof Error && e.name === 'BlobRequestError')) {
+      console.error((e as Error).message)
       return 2
     }
     throw e
