@@ -215,7 +215,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (!files.length) throw new UserError({ file: dir, message: `no ${SESSIONS_FILE} found`, expected: 'the results directory of a fast-ab run', hint: 'run npx vitest bench --project fast-ab first' })
   const sessions = readSessions(files)
   const result = analyzeSessions(sessions, resolve(out ?? dir))
-  console.log(`${sessions.length} sessions from ${files.length} runs → ${result.rows.length} rows`)
+  const warmups = sessions.filter((s) => s.warmup).length
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  console.log(`${plural(sessions.length - warmups, 'measured session')} (${plural(warmups, 'warm-up')} left out) from ${plural(files.length, 'run')} → ${plural(result.rows.length, 'row')}`)
   for (const f of result.files) console.log(`  ${f}`)
   return 0
 }

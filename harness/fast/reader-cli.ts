@@ -52,7 +52,7 @@ export interface ReaderSummary {
   first_inline_sha256: string
   sha256: string
   figures: WorkflowResult['figures']
-  /** One record per brick read from storage: [ms since open_start, bytes, latency ms, cache hit 1/0 (-1: no cache)]. */
+  /** One record per brick read from storage: [ms since the reader started (read end), bytes, latency ms, cache hit 1/0 (-1: no cache)]. */
   reads: [number, number, number, number][]
   brick_cache: { hits: number; misses: number }
   fast: { hits: number; misses: number; retries: number; throttled: number; timeouts: number } | null
@@ -122,6 +122,7 @@ export async function readerCommand(argv: string[]): Promise<number> {
   }
   const reads: ReaderSummary['reads'] = []
   const concurrency = int(values, 'concurrency', 8, 1)
+  mark('open_start')
   let source: BrickSource
   let describe: string
   if (mode === 'A') {

@@ -205,9 +205,12 @@ async function exportSlice(ctx: WorkflowContext): Promise<WorkflowResult['figure
   return { sha256: sha256(data), file: `${base}.f32`, values: floats.length }
 }
 
-/** Opens the volume, runs `workflow` between its markers, and returns what it read. */
+/**
+ * Draws the first inline, runs `workflow` between its markers, and returns what it read. The
+ * caller marks `open_start` before it opens the source, so the open span includes reading the
+ * header (mode A) or the layout object (mode B), as in Petrel.
+ */
 export async function runWorkflow(workflow: WorkflowName, ctx: WorkflowContext): Promise<WorkflowResult> {
-  ctx.mark('open_start')
   const opened = await openVolume(ctx)
   const span = WORKFLOW_SPANS[workflow]
   if (workflow === 'open') {
