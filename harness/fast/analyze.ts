@@ -157,9 +157,9 @@ function latencyCdf(sessions: readonly SessionRecord[]): Chart | null {
   const option: EChartsOption = {
     title: { text: 'FAST chunk request latency (mode B), CDF', left: 'center', top: 8, textStyle: { fontSize: 15 } },
     legend: { bottom: 6 },
-    grid: { left: 16, right: 32, top: 48, bottom: 56, containLabel: true },
+    grid: { left: 40, right: 32, top: 48, bottom: 56, containLabel: true },
     xAxis: { type: 'log', name: 'latency, ms', nameLocation: 'middle', nameGap: 28 },
-    yAxis: { type: 'value', min: 0, max: 1, name: 'fraction of requests' },
+    yAxis: { type: 'value', min: 0, max: 1, name: 'fraction of requests', nameLocation: 'middle', nameGap: 40, nameRotate: 90 },
     series,
   }
   return renderSvg(option, { width: 720, height: 420 }, 'cdf-')
