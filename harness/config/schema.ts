@@ -59,7 +59,7 @@ const fast = z.strictObject({
   brick_cache_mb: z.number().int().nonnegative().default(64).describe('In-memory brick cache of the reader, in MiB (Petrel keeps a similar cache).'),
   rounds: z.number().int().min(3).default(4).describe('Measured rounds of the A/B comparison per workflow and cache state (each round runs A and B once, in alternating order).'),
   max_rounds: z.number().int().min(3).default(6).describe('Upper bound of rounds when the comparison is inconclusive.'),
-  max_ratio: z.number().positive().default(4).describe('Gate: mode B time per workflow at most this multiple of mode A time (fails only when the data show it at the configured confidence).'),
+  max_ratio: z.number().positive().default(8).describe('Gate: mode B time per workflow at most this multiple of mode A time (fails only when the data show it at the configured confidence).'),
   max_ratios: z.record(z.string(), z.number().positive()).default({}).describe('Per-workflow overrides of max_ratio (workflow name → ratio), e.g. open: 6.'),
   probe_streams: count().default(8).describe('Parallel streams of the mode C network-ceiling probe.'),
 })
