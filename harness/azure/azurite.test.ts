@@ -100,3 +100,25 @@ test.skipIf(!linux)('Ctrl-C during a Vitest run that holds Azurite leaves no Azu
     }
   }
 })
+
+test('a starter killed with SIGKILL (no teardown, no exit handler): Azurite ends itself and removes its workspace', async () => {
+  const code = `import { startAzurite } from ${JSON.stringify(join(import.meta.dirname, 'azurite.ts'))}
+const a = await startAzurite()
+process.stdout.write(JSON.stringify({ pid: a.pid, location: a.location }) + '\\n')
+setInterval(() => {}, 1000)`
+  const env = { ...process.env }
+  for (const k of ['VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete env[k]
+  const starter = spawn(process.execPath, ['--input-type=module', '-e', code], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  const started = await new Promise<{ pid: number; location: string }>((resolve, reject) => {
+    starter.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as { pid: number; location: string })
+    })
+    starter.once('exit', (c) => reject(new Error(`starter exited ${c} before Azurite was up: ${out}`)))
+  })
+  expect(isAlive(started.pid)).toBe(true)
+  expect(existsSync(started.location)).toBe(true)
+  starter.kill('SIGKILL')
+  await gone(started.pid, started.location)
+}, 60_000)

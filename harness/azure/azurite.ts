@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { makeTempDir } from '../run/cleanup.ts'
+import { GUARD_IMPORT, guardEnv } from '../run/orphan-guard.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1'
@@ -96,12 +97,13 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const dir = makeTempDir('benchgate-azurite-')
   let proc: Started
   try {
-    const args = [entry, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir.path,
+    const args = ['--import', GUARD_IMPORT, entry, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir.path,
       '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry']
     proc = startProcess(process.execPath, args, {
       cwd: dir.path,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AZURITE_ACCOUNTS: `${AZURITE_ACCOUNT}:${key}` },
+      // the guard ends Azurite and removes its workspace if this process dies before stop()
+      env: { ...process.env, ...guardEnv(dir.path), AZURITE_ACCOUNTS: `${AZURITE_ACCOUNT}:${key}` },
     })
   } catch (e) {
     await dir.release()
