@@ -74,6 +74,12 @@ describe('toHoldParity', () => {
     )
   })
 
+  test('atLeast 1: "not slower" holds for equal samples and fails only when the data show it slower', () => {
+    const peer = { label: 'aria2c', samples: samples(10, 40, 0.01, 14) }
+    expect({ label: 'probe', samples: samples(10, 40, 0.01, 15) }).toHoldParity(peer, { atLeast: 1 })
+    expect(() => expect({ label: 'probe', samples: samples(10.5, 40, 0.01, 16) }).toHoldParity(peer, { atLeast: 1 })).toThrow(/parity not held/)
+  })
+
   test('atLeast is required', () => {
     expect(() => expect([1, 2]).toHoldParity([1, 2], {} as { atLeast: number })).toThrow(/give \{ atLeast \}/)
   })

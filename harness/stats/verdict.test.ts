@@ -74,9 +74,16 @@ test('compareSamples fills every field of a Comparison', () => {
   expect(independent.method).toBe('bootstrap ratio of medians, 2000 resamples, 95 % percentile interval, seed 24301')
 })
 
+test('threshold 0 is the plain "not worse" gate: regressed only when the whole interval is on the worse side of 1', () => {
+  expect(verdictOf(iv(1.01, 1.2), 0, 'lower')).toBe('regressed')
+  expect(verdictOf(iv(0.99, 1.2), 0, 'lower')).toBe('inconclusive')
+  expect(verdictOf(iv(0.8, 0.99), 0, 'lower')).toBe('improved')
+  expect(verdictOf(iv(0.8, 0.99), 0, 'higher')).toBe('regressed')
+})
+
 test('a bad threshold or direction is a user error', () => {
   for (const [fn, pattern] of [
-    [() => verdictOf(iv(1, 1), 0, 'lower'), /^verdictOf: threshold: invalid value 0; expected a relative change above 0/],
+    [() => verdictOf(iv(1, 1), -0.1, 'lower'), /^verdictOf: threshold: invalid value -0.1; expected a relative change of 0 or more/],
     [() => verdictOf(iv(1, 1), 0.05, 'up' as 'lower'), /better: invalid value up; expected 'lower' or 'higher'/],
     [() => compareSamples([1], [1], { threshold: Number.NaN }), /^compareSamples: threshold: invalid value NaN/],
     [() => compareSamples([], [1]), /^compareSamples: base: no samples/],

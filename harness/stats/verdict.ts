@@ -40,7 +40,9 @@
 // threshold: the gate fails only when the data show, at the stated confidence, a change at least
 // as large as the threshold — so it does not cry wolf, and a change exactly at the threshold is
 // caught only rarely (its interval straddles 1 + t; the result is mostly inconclusive). A gate
-// meant to catch a slowdown of s reliably uses a threshold of about s / 2.
+// meant to catch a slowdown of s reliably uses a threshold of about s / 2. Threshold 0 is the
+// plain "not worse" gate (toHoldParity with atLeast 1): regressed only when the whole interval
+// lies on the worse side of 1; it is never `unchanged`.
 //
 // Defaults: threshold 0.05, confidence 0.95, 2000 resamples, seed DEFAULT_SEED. How many rounds
 // are measured (30 by default, up to 90 while inconclusive) is `compareInterleaved`'s business:
@@ -58,8 +60,8 @@ export const DEFAULT_THRESHOLD = 0.05
 export type Better = 'lower' | 'higher'
 
 function checkThreshold(threshold: number, where: string): void {
-  if (!(typeof threshold === 'number' && Number.isFinite(threshold) && threshold > 0)) {
-    throw new UserError({ file: where, field: 'threshold', message: `invalid value ${String(threshold)}`, expected: 'a relative change above 0, e.g. 0.05 for 5 %' })
+  if (!(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0)) {
+    throw new UserError({ file: where, field: 'threshold', message: `invalid value ${String(threshold)}`, expected: 'a relative change of 0 or more, e.g. 0.05 for 5 %' })
   }
 }
 
