@@ -1,7 +1,8 @@
 // SAS-only blob data access for setting up and checking benchmark data: upload (Put Blob, one
 // request per blob: `PUT …?SAS` with `x-ms-blob-type: BlockBlob`), read small blobs as text, test
-// existence (HEAD). Plain HTTP through undici; no key, no SDK. Failed requests become
-// BlobRequestError; 429/500/503 answers and connection resets are retried a few times with backoff.
+// existence (HEAD), learn a blob's size (its first byte's Content-Range). Plain HTTP through
+// undici; no key, no SDK. Failed requests become BlobRequestError; 429/500/503 answers and
+// connection resets are retried a few times with backoff.
 // The measured read path is ranged-get.ts; this file is for preparing data, not for timing it.
 import { Agent, request, type Dispatcher } from 'undici'
 import { BlobRequestError, describeNetworkError, describeStatus } from './blob-error.ts'
@@ -162,6 +163,24 @@ export async function uploadBlobs(
 export async function getText(target: BlobTarget, name: string): Promise<string> {
   const answer = await withAgent(1, (d) => send({ dispatcher: d, target, name, method: 'GET' }))
   return answer.body.toString('utf8')
+}
+
+/**
+ * The blob's size in bytes, or null when there is no such blob (the SAS needs 'r'); a missing
+ * container and other failures throw. Asks for its first byte (`Range: bytes=0-0`) and reads the
+ * size from Content-Range, so a refusal carries the store's error code like any read.
+ */
+export async function blobSize(target: BlobTarget, name: string): Promise<number | null> {
+  const answer = await withAgent(1, (d) => send({ dispatcher: d, target, name, method: 'GET', headers: { range: 'bytes=0-0' }, accept: [404, 416] }))
+  if (answer.status === 404) {
+    const code = header(answer.headers, 'x-ms-error-code')
+    if (code !== 'ContainerNotFound') return null
+    const { cause, hint } = describeStatus(target, 'GET', 404, code)
+    throw new BlobRequestError({ target, blob: name, method: 'GET', status: 404, code, cause, hint })
+  }
+  if (answer.status === 416) return 0 // an empty blob has no first byte
+  const total = /\/(\d+)$/.exec(header(answer.headers, 'content-range') ?? '')
+  return total ? Number(total[1]) : answer.body.length // 200: a store that ignored Range sent it all
 }
 
 /** True when the blob exists, false when it does not; a missing container and other failures throw. */

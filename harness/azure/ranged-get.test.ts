@@ -88,7 +88,21 @@ describe('reads through a read-only SAS', () => {
       }
     }
     expect(records).toHaveLength(blobs.size * 5)
-    expect(c.stats).toEqual({ requests: blobs.size * 5, retries: 0, throttled: 0, timeouts: 0, errors: 0 })
+    expect(c.stats).toEqual({ requests: blobs.size * 5, retries: 0, throttled: 0, throttledByStatus: {}, timeouts: 0, errors: 0 })
+  })
+
+  test('drain reads the same ranges as get, counting the bytes and keeping none', async () => {
+    const records: RequestRecord[] = []
+    const c = client(read, { concurrency: 2, onRequest: (r) => records.push(r) })
+    const bytes = blobs.get('vol/chunk-5.bin')!
+    expect(await c.drain('vol/chunk-5.bin')).toMatchObject({ offset: 0, length: bytes.length, bytes: bytes.length, status: 206, attempts: 1 })
+    expect(await c.drain('vol/chunk-5.bin', { offset: 7, length: 4000 })).toMatchObject({ offset: 7, length: 4000, bytes: 4000, status: 206 })
+    expect((await c.drain('vol/empty.bin')).bytes).toBe(0)
+    const past = await rejection(c.drain('vol/chunk-5.bin', { offset: bytes.length - 10, length: 20 }), read)
+    expect(past.message).toContain(`range past the end of the blob (size ${bytes.length}`)
+    await expect(c.drain('vol/chunk-5.bin', { offset: -1, length: 1 })).rejects.toThrow(/RangedGetClient\.drain: offset/)
+    expect(records).toHaveLength(3)
+    expect(c.stats).toMatchObject({ requests: 4, errors: 1 })
   })
 
   test('many reads at once all arrive intact', async () => {
@@ -148,6 +162,7 @@ describe('faults injected by the proxy', () => {
     expect(proxy.injected).toBeGreaterThan(0)
     expect(c.stats.retries).toBe(proxy.injected)
     expect(c.stats.throttled).toBe(proxy.injected)
+    expect(c.stats.throttledByStatus).toEqual({ '503': proxy.injected })
     expect(c.stats.requests).toBe(proxy.requests)
     expect(c.stats.errors).toBe(0)
     expect(records.flatMap((r) => r.retriedOn)).toEqual(Array(proxy.injected).fill('503'))
@@ -197,7 +212,7 @@ describe('faults injected by the proxy', () => {
     expect(err.code).toBe('ServerBusy')
     expect(err.reason).toBe('store busy (throttled)')
     expect(proxy.requests).toBe(3)
-    expect(c.stats).toEqual({ requests: 3, retries: 2, throttled: 3, timeouts: 0, errors: 1 })
+    expect(c.stats).toEqual({ requests: 3, retries: 2, throttled: 3, throttledByStatus: { '503': 3 }, timeouts: 0, errors: 1 })
   })
 
   test('at most `concurrency` requests are in flight; the rest queue', async () => {

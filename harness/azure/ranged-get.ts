@@ -1,6 +1,8 @@
 // The streaming read client the volume reader and the network probe use: ranged GETs of blobs
 // through a container SAS (it never sees a key), with a bound on requests in flight, per-attempt
-// timeouts and retries with backoff, and one RequestRecord per successful read.
+// timeouts and retries with backoff, and one RequestRecord per successful read. `get` returns the
+// bytes; `drain` counts and drops them as they arrive (the network probe: nothing is copied or
+// kept, so the client's own CPU stays out of the measured ceiling).
 //
 // Wire: `GET /…/CONTAINER/BLOB?SAS` with `Range: bytes=OFFSET-END` (whole blob: `bytes=0-`),
 // answered 206 with Content-Range (or 200 when a server ignores Range: the wanted slice is cut
@@ -58,6 +60,8 @@ export interface RangedGetStats {
   retries: number
   /** 429/500/503 answers. */
   throttled: number
+  /** The same answers by status ('429', '500', '503'), of chunks that succeeded and of those that failed. */
+  throttledByStatus: Record<string, number>
   /** Attempts that timed out. */
   timeouts: number
   /** get() calls that failed. */
@@ -67,10 +71,24 @@ export interface RangedGetStats {
 type Range = { offset: number; length: number }
 
 type Attempt =
-  | { ok: true; status: number; bytes: Buffer; latencyMs: number; ttfbMs: number }
+  /** `bytes` is empty when draining; `received` counts the bytes of the range either way. */
+  | { ok: true; status: number; bytes: Buffer; received: number; latencyMs: number; ttfbMs: number }
   | { ok: false; error: BlobRequestError; retry?: string; retryAfter?: number }
 
 const TIMED_OUT = new Error('attempt timed out')
+const EMPTY = Buffer.alloc(0)
+
+/** Bytes of a response body, counted as they arrive and dropped. */
+function countBytes(body: NodeJS.ReadableStream): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let n = 0
+    body.on('data', (chunk: Buffer) => {
+      n += chunk.length
+    })
+    body.once('end', () => resolve(n))
+    body.once('error', reject)
+  })
+}
 const CONTENT_RANGE = /^bytes (\d+)-(-?\d+)\/(\d+|\*)$/
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -92,7 +110,7 @@ export class RangedGetClient {
   readonly #signal: AbortSignal | undefined
   readonly #onRequest: ((record: RequestRecord) => void) | undefined
   readonly #pool: Pool
-  readonly #stats: RangedGetStats = { requests: 0, retries: 0, throttled: 0, timeouts: 0, errors: 0 }
+  readonly #stats: RangedGetStats = { requests: 0, retries: 0, throttled: 0, throttledByStatus: {}, timeouts: 0, errors: 0 }
   readonly #waiting: { resolve: () => void; reject: (e: unknown) => void }[] = []
   #inFlight = 0
   #closed = false
@@ -125,13 +143,25 @@ export class RangedGetClient {
 
   /** A snapshot of the counters. */
   get stats(): Readonly<RangedGetStats> {
-    return { ...this.#stats }
+    return { ...this.#stats, throttledByStatus: { ...this.#stats.throttledByStatus } }
   }
 
   /** Reads a byte range of a blob (the whole blob without `range`). */
-  async get(blob: string, range?: Range): Promise<{ bytes: Buffer; record: RequestRecord }> {
+  get(blob: string, range?: Range): Promise<{ bytes: Buffer; record: RequestRecord }> {
+    return this.#run('get', blob, range, true)
+  }
+
+  /**
+   * Reads a byte range like get() but keeps nothing: the body is counted as it arrives and
+   * dropped. Same slots, retries, checks and record (its `bytes` is the count received).
+   */
+  async drain(blob: string, range?: Range): Promise<RequestRecord> {
+    return (await this.#run('drain', blob, range, false)).record
+  }
+
+  async #run(method: string, blob: string, range: Range | undefined, keep: boolean): Promise<{ bytes: Buffer; record: RequestRecord }> {
     if (range) {
-      if (!Number.isInteger(range.offset) || range.offset < 0) throw new RangeError(`RangedGetClient.get: offset must be an integer ≥ 0, got ${range.offset}`)
+      if (!Number.isInteger(range.offset) || range.offset < 0) throw new RangeError(`RangedGetClient.${method}: offset must be an integer ≥ 0, got ${range.offset}`)
       positiveInt('length', range.length)
     }
     if (this.#closed) throw new Error('RangedGetClient is closed')
@@ -143,7 +173,7 @@ export class RangedGetClient {
       throw e
     }
     try {
-      result = await this.#read(blob, range)
+      result = await this.#read(blob, range, keep)
     } catch (e) {
       this.#stats.errors++
       throw e
@@ -195,19 +225,19 @@ export class RangedGetClient {
     else this.#inFlight--
   }
 
-  async #read(blob: string, range: Range | undefined): Promise<{ bytes: Buffer; record: RequestRecord }> {
+  async #read(blob: string, range: Range | undefined, keep: boolean): Promise<{ bytes: Buffer; record: RequestRecord }> {
     const started = performance.now()
     const retriedOn: string[] = []
     let backoffMs = 0
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(blob, range)
+      const outcome = await this.#attempt(blob, range, keep)
       if (outcome.ok) {
         const record: RequestRecord = {
           blob,
           offset: range?.offset ?? 0,
-          length: range?.length ?? outcome.bytes.length,
+          length: range?.length ?? outcome.received,
           status: outcome.status,
-          bytes: outcome.bytes.length,
+          bytes: outcome.received,
           latencyMs: outcome.latencyMs,
           ttfbMs: outcome.ttfbMs,
           totalMs: performance.now() - started,
@@ -230,7 +260,7 @@ export class RangedGetClient {
     return new BlobRequestError({ target: this.#target, blob, method: 'GET', status, code, cause, hint })
   }
 
-  async #attempt(blob: string, range: Range | undefined): Promise<Attempt> {
+  async #attempt(blob: string, range: Range | undefined, keep: boolean): Promise<Attempt> {
     this.#stats.requests++
     const url = new URL(blobUrl(this.#target, blob))
     const controller = new AbortController()
@@ -253,18 +283,24 @@ export class RangedGetClient {
         const code = header(res.headers, 'x-ms-error-code')
         // Azure answers a whole-blob Range on an empty blob with 416 and Content-Range `bytes */0`.
         if (status === 416 && !range && header(res.headers, 'content-range') === 'bytes */0') {
-          return { ok: true, status, bytes: Buffer.alloc(0), latencyMs: performance.now() - t0, ttfbMs }
+          return { ok: true, status, bytes: EMPTY, received: 0, latencyMs: performance.now() - t0, ttfbMs }
         }
         const { cause, hint } = describeStatus(this.#target, 'GET', status, code)
         const error = this.#fail(blob, status, code, cause, hint)
         if (!RETRY_STATUSES.has(status)) return { ok: false, error }
         this.#stats.throttled++
+        this.#stats.throttledByStatus[status] = (this.#stats.throttledByStatus[status] ?? 0) + 1
         return { ok: false, error, retry: String(status), retryAfter: retryAfterMs(res.headers['retry-after']) }
       }
-      const body = Buffer.from(await res.body.arrayBuffer())
+      const body = keep ? Buffer.from(await res.body.arrayBuffer()) : EMPTY
+      const length = keep ? body.length : await countBytes(res.body)
       const latencyMs = performance.now() - t0
-      const checked = this.#check(blob, range, status, header(res.headers, 'content-range'), body)
-      return checked instanceof BlobRequestError ? { ok: false, error: checked } : { ok: true, status, bytes: checked, latencyMs, ttfbMs }
+      const error = this.#mismatch(blob, range, status, header(res.headers, 'content-range'), length)
+      if (error) return { ok: false, error }
+      // a server that ignored Range sent the whole blob: the wanted slice is cut out
+      const cut = status === 200 && range !== undefined
+      const bytes = cut && keep ? body.subarray(range.offset, range.offset + range.length) : body
+      return { ok: true, status, bytes, received: cut ? range.length : length, latencyMs, ttfbMs }
     } catch (e) {
       if (signal?.aborted) throw signal.reason
       if (controller.signal.reason === TIMED_OUT) {
@@ -282,26 +318,25 @@ export class RangedGetClient {
     }
   }
 
-  /** The bytes asked for, or an error when the answer does not match the range. */
-  #check(blob: string, range: Range | undefined, status: number, contentRange: string | undefined, body: Buffer): Buffer | BlobRequestError {
+  /** Why an answer of `length` body bytes does not match the range asked for; null when it does. */
+  #mismatch(blob: string, range: Range | undefined, status: number, contentRange: string | undefined, length: number): BlobRequestError | null {
     const want = range ? `${range.length} bytes at ${range.offset}` : 'the whole blob'
     if (status === 200) {
-      if (!range) return body
-      if (body.length >= range.offset + range.length) return body.subarray(range.offset, range.offset + range.length)
-      return this.#fail(blob, 200, 'InvalidRange', `range past the end of the blob (size ${body.length}; asked for ${want})`)
+      if (!range || length >= range.offset + range.length) return null
+      return this.#fail(blob, 200, 'InvalidRange', `range past the end of the blob (size ${length}; asked for ${want})`)
     }
     const m = contentRange === undefined ? null : CONTENT_RANGE.exec(contentRange)
     if (!m) return this.#fail(blob, 206, undefined, `206 answer without a valid Content-Range (got '${contentRange ?? ''}')`)
     const first = Number(m[1])
     const size = m[3] === '*' ? undefined : Number(m[3])
-    const expected = range ? range.length : (size ?? body.length)
-    if (first !== (range?.offset ?? 0) || body.length !== expected) {
+    const expected = range ? range.length : (size ?? length)
+    if (first !== (range?.offset ?? 0) || length !== expected) {
       const short = range && size !== undefined && range.offset + range.length > size
       const cause = short
         ? `range past the end of the blob (size ${size}; asked for ${want})`
-        : `answer does not match the range: Content-Range ${contentRange}, ${body.length} bytes; asked for ${want}`
+        : `answer does not match the range: Content-Range ${contentRange}, ${length} bytes; asked for ${want}`
       return this.#fail(blob, 206, short ? 'InvalidRange' : undefined, cause)
     }
-    return body
+    return null
   }
 }

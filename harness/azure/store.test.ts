@@ -12,6 +12,7 @@ import { startAzurite, type Azurite } from './azurite.ts'
 import {
   BlobRequestError,
   blobExists,
+  blobSize,
   blobUrl,
   containerSas,
   createContainer,
@@ -143,6 +144,19 @@ describe('SAS-only data access against Azurite', () => {
     expect(await getText(read, 'up/note.txt')).toBe('héllo wörld')
     expect(await blobExists(read, 'up/part 3.bin')).toBe(true)
     expect(await blobExists(read, 'up/absent.bin')).toBe(false)
+  })
+
+  test('blobSize: the size of a blob, 0 when empty, null when missing; a missing container or expired SAS throws', async () => {
+    await putBlob(write, 'size/seven.bin', Buffer.alloc(7_000_123, 1))
+    await putBlob(write, 'size/empty.bin', Buffer.alloc(0))
+    const read = containerSas(azurite, CONTAINER, { permissions: 'r' })
+    expect(await blobSize(read, 'size/seven.bin')).toBe(7_000_123)
+    expect(await blobSize(read, 'size/empty.bin')).toBe(0)
+    expect(await blobSize(read, 'size/none.bin')).toBeNull()
+    const other = containerSas(azurite, 'never-made', { permissions: 'r' })
+    expect((await blobError(blobSize(other, 'x'), other)).reason).toMatch(/not found \(no such container\)/)
+    const expired = containerSas(azurite, CONTAINER, { permissions: 'r', expiresOn: new Date(Date.now() - 60_000) })
+    expect((await blobError(blobSize(expired, 'size/seven.bin'), expired)).reason).toMatch(/^SAS signature invalid or expired \(it expired at/)
   })
 
   test('a read-only SAS reads but cannot write: SAS lacks the needed permission', async () => {

@@ -17,7 +17,7 @@ import { targetFromEndpoint, targetFromSasUrl, type BlobTarget } from './target.
 
 export { blobUrl, describeTarget, type BlobTarget } from './target.ts'
 export { BlobRequestError } from './blob-error.ts'
-export { blobExists, getText, putBlob, uploadBlobs, type UploadItem, type UploadOptions, type UploadProgress } from './blob-io.ts'
+export { blobExists, blobSize, getText, putBlob, uploadBlobs, type UploadItem, type UploadOptions, type UploadProgress } from './blob-io.ts'
 
 /** An account reached with its shared key: a running Azurite, or a real account from config. */
 export interface SharedKeyAccount {
