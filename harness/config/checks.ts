@@ -33,6 +33,15 @@ export function checkAzure(
   }
 }
 
+export function checkSasUrls(urls: readonly string[], ctx: Ctx): void {
+  urls.forEach((url, i) => {
+    if (!hasSig(url)) {
+      report(ctx, [i], 'SAS URL has no sig query parameter', 'a container or blob SAS URL ending in ?sv=…&sig=…',
+        'copy the full SAS URL, including the ?sv=…&sig=… part')
+    }
+  })
+}
+
 export function checkSshHost(host: { password?: string; key_path?: string }, ctx: Ctx): void {
   if (host.password === undefined && host.key_path === undefined) {
     report(ctx, [], 'SSH host has neither password nor key_path', 'password or key_path',

@@ -12,15 +12,18 @@ const SAS_URL = `https://acct.blob.core.windows.net/volumes?sv=2022-11-02&sr=c&s
 const TOKEN = 'sv=2022-11-02&ss=b&srt=co&sp=rl&sig=T0kenS1gnatureValue123%3D'
 const KEY = 'QWNjb3VudEtleVZhbHVlRm9yVGVzdHNPbmx5MTIzNDU2Nzg5MA=='
 const PASSWORD = 'correct-horse-battery'
+const PROBE_SIG = 'UHJvYmVCbG9iU2lnbmF0dXJlMTIzNDU2%2Fx%3D'
+const PROBE_SAS_URL = `https://other.blob.core.windows.net/vols/probe.bin?sv=2022-11-02&sr=b&sp=r&sig=${PROBE_SIG}`
 
 function configWithSecrets(): Config {
   return ConfigSchema.parse({
     azure: { account: 'acct', container: 'volumes', sas_url: SAS_URL, sas_token: TOKEN, key: KEY },
     ssh: { hosts: [{ name: 'esx01', host: 'esx01', user: 'root', password: PASSWORD }, { name: 'esx02', host: 'h', user: 'root', key_path: '/k' }] },
+    probe: { sas_urls: [PROBE_SAS_URL] },
   })
 }
 
-const SECRETS = [SIG, decodeURIComponent(SIG), TOKEN, KEY, PASSWORD]
+const SECRETS = [SIG, decodeURIComponent(SIG), TOKEN, KEY, PASSWORD, PROBE_SIG, decodeURIComponent(PROBE_SIG)]
 
 describe('redactConfig', () => {
   test('replaces sig, sas_token, key and passwords, keeps everything else', () => {
@@ -33,6 +36,7 @@ describe('redactConfig', () => {
     expect(redacted.ssh.hosts[1]?.password).toBeUndefined()
     expect(redacted.ssh.hosts[1]?.key_path).toBe('/k')
     expect(redacted.azure.account).toBe('acct')
+    expect(redacted.probe.sas_urls).toEqual(['https://other.blob.core.windows.net/vols/probe.bin?sv=2022-11-02&sr=b&sp=r&sig=REDACTED'])
     const json = JSON.stringify(redacted)
     for (const secret of SECRETS) expect(json).not.toContain(secret)
     expect(config.azure.key).toBe(KEY) // the original is untouched

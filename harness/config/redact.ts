@@ -17,6 +17,7 @@ const SECRET_FIELDS: readonly Path[] = [
 const SIGNED_URL_FIELDS: readonly Path[] = [
   ['azure', 'sas_url'],
   ['azure', 'endpoint'],
+  ['probe', 'sas_urls', '*'],
   ['competitive', 'targets', '*', 'url'],
 ]
 

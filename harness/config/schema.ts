@@ -4,7 +4,7 @@
 import * as z from 'zod'
 import { DEFAULT_FAST_LOG_PATTERN } from '../metrics/fast-log.ts'
 import { DEFAULT_ZGY_PATTERN } from '../metrics/options.ts'
-import { checkAzure, checkLogPattern, checkRegex, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
+import { checkAzure, checkLogPattern, checkRegex, checkSasUrls, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
 
 const text = () => z.string().min(1)
 const seconds = () => z.number().positive()
@@ -161,6 +161,36 @@ const vscsi = z
   })
   .superRefine(checkVscsi)
 
+const mib = () => z.number().positive()
+const probe = z.strictObject({
+  chunk_sizes_mib: z.array(mib()).min(1).default([1, 4, 8])
+    .describe('Chunk sizes of the Azure Blob ranged-GET sweep, in MiB (1 MiB = 1,048,576 bytes).'),
+  streams: z.array(count()).min(1).default([1, 4, 8, 16])
+    .describe('Parallel streams (ranged GETs in flight) of the Azure Blob sweep; every chunk size is tried with each.'),
+  passes: count().default(2).describe('Passes over the test blob per chunk size and stream count; the median is reported.'),
+  blob_size_mib: mib().default(256)
+    .describe('Size of the test blob in MiB, created in Azurite (or in a configured container when create is true).'),
+  blob: text().optional().describe('Name of the test blob. Default: benchgate-probe/probe-<size>MiB.bin. A blob SAS URL names its own blob.'),
+  sas_urls: z.array(httpUrl()).default([]).superRefine(checkSasUrls)
+    .describe('More Azure Blob targets besides the azure section: container or blob SAS URLs. Secret: their sig is never printed. Use ${VAR}.'),
+  file_size_mib: mib().default(256)
+    .describe('Size of the NAS test file in MiB, created in the embedded directory (or on a configured share when create is true).'),
+  file: text().optional().describe('Name of the test file in each share. Default: benchgate-probe-<size>MiB.bin.'),
+  nas_streams: count().default(4).describe('Parallel streams of the NAS read test (it also reads with one stream).'),
+  nas_chunk_mib: mib().default(1).describe('Size of each NAS read, in MiB.'),
+  create: z.boolean().default(false)
+    .describe('Create the test file on configured shares and the test blob in configured containers when missing (needs write access; they are kept for the next run). The embedded defaults always make their own.'),
+  rtt_count: count().default(10).describe('TCP connects (and ICMP echoes, where the system allows them) per round-trip-time measurement.'),
+  smb_port: z.number().int().min(1).max(65535).default(445).describe('Port of the NAS host whose TCP connect time is the round-trip time (SMB).'),
+  request_timeout_s: seconds().default(30).describe('Timeout of one ranged GET attempt or one TCP connect, in seconds.'),
+  retries: z.number().int().nonnegative().default(5)
+    .describe('Retries of a ranged GET on 429/500/503, timeouts and resets, with capped exponential backoff.'),
+  timeout_s: seconds().default(600)
+    .describe('Bound on probing one target (a share or a blob store), in seconds: past it the target is recorded as failed and the probe goes on.'),
+  azcopy: z.boolean().default(true)
+    .describe('Cross-check each blob target with `azcopy bench --mode Download` when azcopy is on PATH: it downloads the same test blob (a read SAS is enough) and its figure is recorded beside ours.'),
+})
+
 const metrics = z.strictObject({
   interval_s: seconds().default(1).describe('Seconds between process and system metric samples.'),
   zgy_pattern: text().default(DEFAULT_ZGY_PATTERN).describe('Glob of the seismic volume files listed in open_zgy_paths (.zgy on a NAS, .vzgy presented by FAST).'),
@@ -198,6 +228,7 @@ export const ConfigSchema = z
     competitive: competitive.prefault({}).describe('Competitive load comparison.'),
     chaos: chaos.prefault({}).describe('Isolation under latency and CPU chaos.'),
     vscsi: vscsi.prefault({}).describe('vscsiStats capture on ESXi hosts.'),
+    probe: probe.prefault({}).describe('The baseline probe (`benchgate probe`, bench project baseline): machine, NAS and Azure Blob ceilings.'),
     metrics: metrics.prefault({}).describe('Process and system metrics sampling.'),
     output: output.prefault({}).describe('Where results are written.'),
     gates: gates.prefault({}).describe('Regression gate defaults.'),
