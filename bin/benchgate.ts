@@ -18,6 +18,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'aggregate fast-ab sessions into comparison_kpis.csv and charts',
     load: async () => (await import('../harness/fast/analyze.ts')).analyzeCommand,
   },
+  probe: {
+    summary: 'measure the machine, NAS and Azure Blob ceilings (baseline.json, summary, charts)',
+    load: async () => (await import('../harness/probe/cli.ts')).probeCommand,
+  },
   baseline: {
     summary: 'run vitest bench and store a baseline (raw samples + environment fingerprint)',
     load: async () => (await import('../harness/baseline/cli.ts')).baselineCommand,
