@@ -4,8 +4,9 @@
 set -euo pipefail
 # procps: ps/pgrep for process checks; git: run.json's commit facts; chromium: the test that
 # screenshots benchmark results in Vitest's HTML report; fonts-dejavu-core: text in PNG charts;
-# aria2: aria2c, the ranged multi-connection download peer of the baseline probe's bench.
-packages=(procps git chromium fonts-dejavu-core aria2)
+# aria2: aria2c, the ranged multi-connection download peer of the baseline probe's bench;
+# openssh-server: the real sshd the vscsi tests start on loopback; fio: the vscsi workload replay.
+packages=(procps git chromium fonts-dejavu-core aria2 openssh-server fio)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
