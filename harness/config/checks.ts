@@ -56,11 +56,10 @@ export function checkTarget(target: { url?: string; command?: string }, ctx: Ctx
   }
 }
 
-export function checkVscsi(vscsi: { profiles: Record<string, unknown>; default_profile: string }, ctx: Ctx): void {
-  if (!(vscsi.default_profile in vscsi.profiles)) {
-    const names = Object.keys(vscsi.profiles)
-    report(ctx, ['default_profile'], `'${vscsi.default_profile}' is not a profile`,
-      names.length ? `one of ${names.join(', ')}` : 'a name defined under vscsi.profiles', 'define the profile or fix the name')
+export function checkVscsi(vscsi: { profiles: Record<string, unknown>; default_profile: string }, ctx: Ctx, builtin: readonly string[] = ['quick', 'standard', 'deep']): void {
+  const names = [...new Set([...builtin, ...Object.keys(vscsi.profiles)])]
+  if (!names.includes(vscsi.default_profile)) {
+    report(ctx, ['default_profile'], `'${vscsi.default_profile}' is not a profile`, `one of ${names.join(', ')}`, 'define the profile under vscsi.profiles or fix the name')
   }
 }
 

@@ -63,7 +63,7 @@ test('the sample validates with its variables set', () => {
     expect(source).toBe(SAMPLE)
     expect(config.nas).toEqual({ host: 'nas01.example.com', shares: [share] })
     expect(config.ssh.hosts[0]).toMatchObject({ name: 'esx01', port: 22, password: 'sample-password' })
-    expect(config.vscsi.profiles.quick).toEqual({ samples: 10, interval_s: 1 })
+    expect(config.vscsi.profiles.burst).toEqual({ samples: 10, interval_s: 1 })
   } finally {
     rmSync(share, { recursive: true, force: true })
   }

@@ -149,15 +149,40 @@ const chaos = z.strictObject({
 })
 
 const vscsiProfile = z.strictObject({
-  samples: count().describe('Number of vscsiStats samples.'),
+  samples: count().describe('Number of vscsiStats samples (per-interval snapshots).'),
   interval_s: seconds().describe('Seconds between samples.'),
 })
 
+/** Profiles every config has; vscsi.profiles adds to them (or replaces one of the same name). */
+export const BUILTIN_VSCSI_PROFILES: Readonly<Record<string, { samples: number; interval_s: number }>> = {
+  quick: { samples: 10, interval_s: 30 },
+  standard: { samples: 30, interval_s: 60 },
+  deep: { samples: 120, interval_s: 60 },
+}
+
 const vscsi = z
   .strictObject({
-    profiles: z.record(z.string(), vscsiProfile).default({ standard: { samples: 60, interval_s: 1 } })
-      .describe('Capture profiles: name → samples and interval.'),
-    default_profile: text().default('standard').describe('Profile used when a scenario names none.'),
+    profiles: z.record(z.string(), vscsiProfile).default({})
+      .describe('Capture profiles besides the built-in quick (10 × 30 s), standard (30 × 60 s) and deep (120 × 60 s): name → samples and interval.'),
+    default_profile: text().default('standard').describe('Profile used when `vscsi-helper start` names none.'),
+    state_dir: text().optional().describe('Where the daemon keeps jobs (job.json, samples) and its socket. Default: ~/.benchgate/vscsi.'),
+    retry_backoff_s: z.array(seconds()).min(1).default([5, 10, 20])
+      .describe('Waits between SSH connection attempts, in seconds; after the last one the job fails with the cause.'),
+    restart_before_s: seconds().default(1500)
+      .describe('vscsiStats stops collecting by itself after about 30 minutes: the daemon re-issues -s after this many seconds of collection.'),
+    filter: z.enum(['percentile', 'statistical', 'absolute']).default('percentile')
+      .describe('Which interval samples make the peak: percentile (total IOPS at or above the percentile), statistical (above mean + k standard deviations), absolute (at or above min_iops).'),
+    percentile: z.number().min(0).max(100).default(75).describe('Percentile of total IOPS for the percentile filter.'),
+    k: z.number().nonnegative().default(1).describe('Standard deviations above the mean for the statistical filter.'),
+    min_iops: z.number().nonnegative().default(0).describe('Total IOPS threshold of the absolute filter.'),
+    sequential_lbns: z.number().int().positive().default(1)
+      .describe('A command is sequential when its distance from the previous one is between 1 and this many LBNs (vscsiStats bucket limits; 1 = the +1 bucket only).'),
+    fio_runtime_s: seconds().default(60).describe('runtime of the generated fio job.'),
+    gates: z.record(z.string(), z.strictObject({
+      max: z.number().optional().describe('Fail when the profile figure is above this.'),
+      min: z.number().optional().describe('Fail when the profile figure is below this.'),
+    })).default({})
+      .describe('Gates on the analyzed profile: figure name (e.g. read_lat_p99_ms, iops_total) → { max, min }.'),
   })
   .superRefine(checkVscsi)
 
