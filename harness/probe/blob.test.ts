@@ -12,7 +12,7 @@ import { BlobRequestError, blobSize, containerSas, createContainer, putBlob, typ
 import { isAlive } from '../run/cleanup.ts'
 import { probeBlobTarget, type BlobOptions } from './blob.ts'
 import type { BlobSpec } from './blob-targets.ts'
-import { readBlobPass, sweepBlob } from './blob-sweep.ts'
+import { readBlobPass, streamsLabel, sweepBlob } from './blob-sweep.ts'
 import { Progress } from './progress.ts'
 import { BlobTargetSchema, type SweepPoint } from './schema.ts'
 import { MIB } from './stats.ts'
@@ -104,7 +104,7 @@ describe('a readable target', () => {
     const { result } = outcome
     const fastest = result.sweep.reduce((a, b) => (b.MB_s! > a.MB_s! ? b : a))
     expect(result.best).toEqual({ chunk_mib: fastest.chunk_mib, streams: fastest.streams, MB_s: fastest.MB_s, chunk_p99_ms: fastest.chunk_ms.p99 })
-    expect(outcome.lines.at(-1)).toBe(`probe: blob azurite-r: best ${fastest.chunk_mib} MiB × ${fastest.streams} streams, ${fastest.MB_s!.toFixed(0)} MB/s`)
+    expect(outcome.lines.at(-1)).toBe(`probe: blob azurite-r: best ${streamsLabel(fastest)}, ${fastest.MB_s!.toFixed(0)} MB/s`)
   })
 
   test('per-chunk times by point for the latency chart, and progress per pass', () => {
