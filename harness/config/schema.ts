@@ -168,7 +168,7 @@ const vscsi = z
     state_dir: text().optional().describe('Where the daemon keeps jobs (job.json, samples) and its socket. Default: ~/.benchgate/vscsi.'),
     retry_backoff_s: z.array(seconds()).min(1).default([5, 10, 20])
       .describe('Waits between SSH connection attempts, in seconds; after the last one the job fails with the cause.'),
-    restart_before_s: seconds().default(1500)
+    restart_before_s: seconds().max(1790).default(1500)
       .describe('vscsiStats stops collecting by itself after about 30 minutes: the daemon re-issues -s after this many seconds of collection.'),
     filter: z.enum(['percentile', 'statistical', 'absolute']).default('percentile')
       .describe('Which interval samples make the peak: percentile (total IOPS at or above the percentile), statistical (above mean + k standard deviations), absolute (at or above min_iops).'),
@@ -177,11 +177,11 @@ const vscsi = z
     min_iops: z.number().nonnegative().default(0).describe('Total IOPS threshold of the absolute filter.'),
     sequential_lbns: z.number().int().positive().default(1)
       .describe('A command is sequential when its distance from the previous one is between 1 and this many LBNs (vscsiStats bucket limits; 1 = the +1 bucket only).'),
-    fio_runtime_s: seconds().default(60).describe('runtime of the generated fio job.'),
+    fio_runtime_s: count().default(60).describe('runtime of the generated fio job, in whole seconds.'),
     gates: z.record(z.string(), z.strictObject({
       max: z.number().optional().describe('Fail when the profile figure is above this.'),
       min: z.number().optional().describe('Fail when the profile figure is below this.'),
-    })).default({})
+    }).refine((g) => g.max !== undefined || g.min !== undefined, 'a gate needs max, min or both')).default({})
       .describe('Gates on the analyzed profile: figure name (e.g. read_lat_p99_ms, iops_total) → { max, min }.'),
   })
   .superRefine(checkVscsi)
