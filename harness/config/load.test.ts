@@ -192,6 +192,14 @@ describe('error messages', () => {
     ])
   })
 
+  test('vscsi: -s re-issued before the 30-minute stop, a whole-second fio runtime, a gate with a bound', () => {
+    expect(failure('vscsi:\n  restart_before_s: 1900\n  fio_runtime_s: 1.5\n  gates:\n    read_lat_p99_ms: {}\n').split('\n')).toEqual([
+      'bad.yaml:2: vscsi.restart_before_s: too big, got a number 1900; expected a number <= 1790',
+      'bad.yaml:3: vscsi.fio_runtime_s: wrong type, got a number 1.5; expected int',
+      'bad.yaml:5: vscsi.gates.read_lat_p99_ms: a gate needs max, min or both',
+    ])
+  })
+
   test('a file outside cwd is named by its absolute path', () => {
     const path = write('abs.yaml', 'gates:\n  threshold: x\n')
     expect(() => loadConfig({ path, env: {}, cwd: '/' })).toThrow(`${path.slice(1)}:2: gates.threshold`)
