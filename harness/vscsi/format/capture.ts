@@ -22,10 +22,12 @@
 // counts values above it. The printed limits are fixed per metric (BUCKET_LIMITS).
 //
 // parseCapture is tolerant of CRLF, blank lines, trailing white space and of any text before the
-// first `Histogram:` line (banners, warnings); anything else that is wrong (a truncated section,
-// a number that is not one, an unknown title, missing or extra bucket rows, limits that differ
-// from the known set, a disk with fewer than 16 histograms) is a VscsiFormatError naming the
-// file and line.
+// first `Histogram:` line (banners, warnings); anything else that is wrong (text with no
+// `Histogram:` line at all, such as `vscsiStats: command not found`; a truncated section; a
+// number that is not one or is too large to be exact; a `count` that differs from the sum of its
+// bucket frequencies; an unknown title; missing or extra bucket rows; limits that differ from
+// the known set; a disk with fewer than 16 histograms) is a VscsiFormatError naming the file and
+// line. Only empty or all-white-space text is an empty capture.
 
 import { UserError } from '../../errors.ts'
 import { diskKey } from '../types.ts'
@@ -113,6 +115,14 @@ const BY_TITLE = new Map<string, { metric: HistogramMetric; op: HistogramOp }>(
 const HEADER = 'Frequency,Histogram Bucket Limit'
 const INT = /^-?\d+$/
 const NUM = /^-?\d+(\.\d+)?$/
+/** An integer beyond this loses precision as a JS number: rejected rather than silently rounded. */
+const TOO_LARGE = `is too large to be exact (beyond ±${Number.MAX_SAFE_INTEGER})`
+/**
+ * Bound once: reading an imported binding inside a loop goes through the module's export getter
+ * on every call under Vitest's module runner (the bench warns "accessed module export getters too
+ * many times: types.ts > diskKey" and the figure includes that overhead).
+ */
+const keyOf: (d: DiskId) => string = diskKey
 
 function titleLine(disk: DiskId, metric: HistogramMetric, op: HistogramOp): string {
   const dev = disk.device ? ` (${disk.device})` : ''
@@ -146,7 +156,10 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
   const requireAll = opts.requireAll ?? true
   const raw = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/)
   const lines: Line[] = raw.map((t, i) => ({ n: i + 1, text: t.trim() }))
-  const eofLine = raw.length > 0 && raw[raw.length - 1] === '' ? raw.length : raw.length + 1
+  // An error at the end of the text names its last line with content, not the line after it.
+  let eofLine = lines.length
+  while (eofLine > 1 && lines[eofLine - 1]!.text === '') eofLine--
+  const EOF = ' (the file ends here)'
   const fail = (line: number, message: string, expected?: string, field?: string): never => {
     throw new VscsiFormatError({ file, line, message, expected, field })
   }
@@ -154,13 +167,13 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
   const disks: DiskHistograms[] = []
   const seenDisks = new Map<string, number>()
   let current: { d: DiskHistograms; kinds: Set<string> } | undefined
-  const closeDisk = (atLine: number) => {
+  const closeDisk = (atLine: number, atEnd = false) => {
     if (!current) return
     if (requireAll && current.d.histograms.length !== HISTOGRAM_KINDS.length) {
       const missing = HISTOGRAM_KINDS.filter((k) => !current!.kinds.has(`${k.metric}/${k.op}`)).map((k) => `'${titleOf(k.metric, k.op)}'`)
       fail(
         atLine,
-        `disk worldGroupID ${current.d.disk.worldGroupId} handleID ${current.d.disk.handleId} has ${current.d.histograms.length} of ${HISTOGRAM_KINDS.length} histograms (output truncated?); missing ${missing.join(', ')}`,
+        `disk worldGroupID ${current.d.disk.worldGroupId} handleID ${current.d.disk.handleId} has ${current.d.histograms.length} of ${HISTOGRAM_KINDS.length} histograms (output truncated?)${atEnd ? EOF : ''}; missing ${missing.join(', ')}`,
         `all ${HISTOGRAM_KINDS.length} histograms of \`vscsiStats -p all\``,
       )
     }
@@ -168,6 +181,7 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
   }
 
   let i = 0
+  let first: Line | undefined // the first line with content
   let started = false
   while (i < lines.length) {
     const l = lines[i]!
@@ -175,6 +189,7 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
       i++
       continue
     }
+    first ??= l
     if (!/^histogram\s*:/i.test(l.text)) {
       if (!started) {
         i++ // banner or warning before the first histogram
@@ -184,8 +199,8 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
     }
     started = true
     const { metric, op, disk } = parseTitle(l, fail)
-    const key = diskKey(disk)
-    if (!current || diskKey(current.d.disk) !== key) {
+    const key = keyOf(disk)
+    if (!current || keyOf(current.d.disk) !== key) {
       closeDisk(l.n)
       if (seenDisks.has(key)) fail(l.n, `disk worldGroupID ${disk.worldGroupId} handleID ${disk.handleId} appears again (first at line ${seenDisks.get(key)})`, 'each disk once per capture')
       seenDisks.set(key, l.n)
@@ -201,10 +216,11 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
 
     // min, max, mean, count (any order, each once), then the header line.
     const stats: Partial<Record<'min' | 'max' | 'mean' | 'count', number>> = {}
+    const statLine: Partial<Record<'min' | 'max' | 'mean' | 'count', number>> = {}
     const sectionName = `'${titleOf(metric, op)}' (line ${l.n})`
     for (;;) {
       const s = nextNonBlank(lines, i)
-      if (s === undefined) fail(eofLine, `truncated section ${sectionName}: the file ends before its bucket rows`, `min, max, mean, count and '${HEADER}'`)
+      if (s === undefined) fail(eofLine, `truncated section ${sectionName}: no bucket rows${EOF}`, `min, max, mean, count and '${HEADER}'`)
       const sl = lines[s!]!
       i = s! + 1
       if (sl.text.toLowerCase().replace(/\s+/g, '') === HEADER.toLowerCase().replace(/\s+/g, '')) break
@@ -218,21 +234,30 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
       if (name in stats) fail(sl.n, `'${name}' given twice in section ${sectionName}`, undefined, name)
       if (!(name === 'mean' ? NUM : INT).test(value)) fail(sl.n, `'${clip(value)}' is not a number`, name === 'mean' ? 'a number' : 'an integer', name)
       stats[name] = Number(value)
+      statLine[name] = sl.n
     }
     for (const name of ['min', 'max', 'mean', 'count'] as const) {
       if (stats[name] === undefined) fail(lines[i - 1]!.n, `section ${sectionName} has no '${name}' line before '${HEADER}'`, `${name},N`, name)
     }
-    if (stats.count! < 0) fail(l.n, `negative count in section ${sectionName}`, 'a count ≥ 0', 'count')
+    if (!Number.isSafeInteger(stats.count!)) fail(statLine.count!, `'${clip(valueOf(lines[statLine.count! - 1]!))}' ${TOO_LARGE}`, 'an exact integer', 'count')
+    if (stats.count! < 0) fail(statLine.count!, `negative count in section ${sectionName}`, 'a count ≥ 0', 'count')
+    // min, max and mean of an empty histogram carry no data (whatever vscsiStats prints there).
+    if (stats.count! > 0) {
+      for (const name of ['min', 'max', 'mean'] as const) {
+        if (Math.abs(stats[name]!) > Number.MAX_SAFE_INTEGER) fail(statLine[name]!, `'${clip(valueOf(lines[statLine[name]! - 1]!))}' ${TOO_LARGE}`, name === 'mean' ? 'a number' : 'an exact integer', name)
+      }
+    }
 
     // Bucket rows (blank lines between them are tolerated) until all limits are read.
     const limits = BUCKET_LIMITS[metric]
     const buckets: { limit: number; frequency: number }[] = []
+    let sum = 0
     while (buckets.length < limits.length) {
       const s = nextNonBlank(lines, i)
       if (s === undefined || /^histogram\s*:/i.test(lines[s]!.text)) {
         fail(
           s === undefined ? eofLine : lines[s]!.n,
-          `truncated section ${sectionName}: ${buckets.length} of ${limits.length} bucket rows${s === undefined ? '' : ' before the next section'}`,
+          `truncated section ${sectionName}: ${buckets.length} of ${limits.length} bucket rows${s === undefined ? EOF : ' before the next section'}`,
           `row ${buckets.length + 1}: 'frequency,${limits[buckets.length]}'`,
         )
       }
@@ -243,19 +268,34 @@ export function parseCapture(text: string, file: string, opts: { requireAll?: bo
       const f = m![1]!.trim()
       const lim = m![2]!.trim()
       if (!INT.test(f) || Number(f) < 0) fail(r.n, `'${clip(f)}' is not a ${INT.test(f) ? 'frequency' : 'number'}`, 'an integer ≥ 0', 'frequency')
+      if (!Number.isSafeInteger(Number(f))) fail(r.n, `'${clip(f)}' ${TOO_LARGE}`, 'an exact integer ≥ 0', 'frequency')
       if (!INT.test(lim)) fail(r.n, `'${clip(lim)}' is not a number`, 'an integer', 'limit')
+      if (!Number.isSafeInteger(Number(lim))) fail(r.n, `'${clip(lim)}' ${TOO_LARGE}`, 'an exact integer', 'limit')
       const k = buckets.length
       if (Number(lim) !== limits[k]) fail(r.n, `bucket limit ${lim} in section ${sectionName} is not the known vscsiStats limit`, `${limits[k]} (row ${k + 1} of ${limits.length}: ${limits.join(',')})`, 'limit')
       buckets.push({ limit: Number(lim), frequency: Number(f) })
+      sum += Number(f)
     }
     const after = nextNonBlank(lines, i)
     if (after !== undefined && /^-?\d+\s*,\s*-?\d+$/.test(lines[after]!.text)) {
       fail(lines[after]!.n, `extra bucket row in section ${sectionName}: ${metric} has ${limits.length} buckets (the last limit twice)`, `a blank line or the next section after ${limits.length} rows`)
     }
+    // Every command is counted once and lands in exactly one bucket (the overflow included).
+    if (sum !== stats.count) {
+      fail(statLine.count!, `count ${stats.count} of section ${sectionName} differs from the sum of its ${limits.length} bucket frequencies, ${sum}`, `count equal to the sum of the frequencies (${sum})`, 'count')
+    }
     current.d.histograms.push({ metric, op, count: stats.count!, min: stats.min!, max: stats.max!, mean: stats.mean!, buckets })
   }
-  closeDisk(eofLine)
+  if (!started && first) {
+    fail(first.n, `no 'Histogram:' line: this is not \`vscsiStats -p all -c\` output; it begins '${clip(first.text)}'`, "'Histogram: <title>,virtual machine worldGroupID,N,virtual disk handleID,N (scsiX:Y)' sections (only empty text is an empty capture)")
+  }
+  closeDisk(eofLine, true)
   return disks
+}
+
+/** The value part of a `name,value` line. */
+function valueOf(l: Line): string {
+  return l.text.replace(/^[^,]*,\s*/, '')
 }
 
 function nextNonBlank(lines: Line[], i: number): number | undefined {
@@ -281,11 +321,13 @@ function parseTitle(l: Line, fail: (line: number, message: string, expected?: st
     if (name === 'virtual machine worldgroupid') {
       const v = parts[++k] ?? ''
       if (!INT.test(v)) fail(l.n, `'${clip(v)}' is not a number`, 'an integer', 'worldGroupID')
+      if (!Number.isSafeInteger(Number(v))) fail(l.n, `'${clip(v)}' ${TOO_LARGE}`, 'an exact integer', 'worldGroupID')
       worldGroupId = Number(v)
     } else if (name === 'virtual disk handleid') {
       const v = parts[++k] ?? ''
       const m = /^(-?\d+)\s*(?:\(([^)]*)\))?$/.exec(v)
       if (!m) fail(l.n, `'${clip(v)}' is not a number`, 'an integer, optionally followed by the device such as (scsi0:0)', 'handleID')
+      if (!Number.isSafeInteger(Number(m![1]))) fail(l.n, `'${clip(m![1]!)}' ${TOO_LARGE}`, 'an exact integer', 'handleID')
       handleId = Number(m![1])
       device = m![2]?.trim() ?? ''
     }
@@ -303,9 +345,11 @@ function parseTitle(l: Line, fail: (line: number, message: string, expected?: st
  * - counts and bucket frequencies are differences; min/max are the end capture's (cumulative, as
  *   vscsiStats keeps no per-interval extremes); mean is the interval's own mean,
  *   (mean₁·count₁ − mean₀·count₀) / Δcount, 0 when nothing happened.
- * - Restart: when any count or bucket of a disk is lower than before (collection restarted with
- *   `-s` after stopping, or reset with `-r`), that capture becomes the disk's new baseline and no
- *   sample is produced for that interval (never a negative sample).
+ * - Restart: when any count or bucket of a disk is lower than before, or any cumulative min is
+ *   higher or max lower than before (collection restarted with `-s` after stopping, or reset with
+ *   `-r`, even when every count has grown since), that capture becomes the disk's new baseline and
+ *   no sample is produced for that interval (never a negative or mixed sample). The min and max
+ *   of an empty histogram carry no data and are not compared.
  * - A disk's first capture (at the start, or a disk that appears later) is only its baseline.
  * - A disk missing from some captures resumes with a longer interval from its last capture.
  * - Samples are ordered by end time, then by disk order within the capture.
@@ -317,12 +361,12 @@ export function intervalSamples(captures: Capture[]): IntervalSample[] {
     const t = Date.parse(c.at)
     if (Number.isNaN(t)) throw new Error(`capture time '${c.at}' is not an ISO 8601 date`)
     for (const d of c.disks) {
-      const key = diskKey(d.disk)
+      const key = keyOf(d.disk)
       const now = new Map(d.histograms.map((h) => [`${h.metric}/${h.op}`, h]))
       const before = prev.get(key)
       prev.set(key, { at: c.at, t, h: now })
       if (!before) continue
-      if (wentDown(before.h, now)) continue
+      if (restarted(before.h, now)) continue
       const histograms: Histogram[] = d.histograms.map((h) => {
         const b = before.h.get(`${h.metric}/${h.op}`)
         if (!b) return { ...h, buckets: h.buckets.map((x) => ({ ...x })) }
@@ -344,12 +388,15 @@ export function intervalSamples(captures: Capture[]): IntervalSample[] {
   return out
 }
 
-function wentDown(before: Map<string, Histogram>, now: Map<string, Histogram>): boolean {
+/** True when `now` cannot follow `before` in one collection run (see intervalSamples). */
+function restarted(before: Map<string, Histogram>, now: Map<string, Histogram>): boolean {
   for (const [k, h] of now) {
     const b = before.get(k)
     if (!b) continue
     if (h.count < b.count) return true
     for (let i = 0; i < h.buckets.length; i++) if (h.buckets[i]!.frequency < (b.buckets[i]?.frequency ?? 0)) return true
+    // cumulative extremes only ever widen within a run
+    if (b.count > 0 && h.count > 0 && (h.min > b.min || h.max < b.max)) return true
   }
   return false
 }
