@@ -12,7 +12,7 @@ import {
   profileFigures,
   type AnalysisOptions,
 } from './analysis.ts'
-import { disk, LIMITS, samples, VM_WORKLOAD } from './analysis-test-support.ts'
+import { disk, LIMITS, sample, samples, VM_WORKLOAD, type TestWorkload } from './analysis-test-support.ts'
 import { intervalSamples } from './format/capture.ts'
 import { synthCaptures } from './synth.ts'
 
@@ -28,20 +28,71 @@ describe('analysisOptions', () => {
   })
 })
 
-describe('blockSizeOfBucket', () => {
+describe('blockSizeOfBucket (sizes when the exact bytes are unknown)', () => {
   const L = LIMITS.ioLength
   const at = (limit: number) => blockSizeOfBucket(L, L.indexOf(limit))
-  test('buckets ending on a sector multiple stand for their limit', () => {
-    expect([512, 1024, 2048, 4096, 8192, 16384, 32768, 49152, 65536, 81920, 131072, 524288].map(at)).toEqual([512, 1024, 2048, 4096, 8192, 16384, 32768, 49152, 65536, 81920, 131072, 524288])
+  test('narrow buckets (one aligned size) stand for that size', () => {
+    expect([512, 1024, 4096, 8192, 16384, 65536].map(at)).toEqual([512, 1024, 4096, 8192, 16384, 65536])
   })
-  test('the 2^n − 1 buckets stand for the aligned middle of their range', () => {
-    expect([4095, 8191, 16383, 65535].map(at)).toEqual([3072, 6144, 12288, 57344])
-    for (const limit of [4095, 8191, 16383, 65535]) expect(at(limit) % 512).toBe(0)
+  test('wide buckets stand for the aligned middle of their range, not their limit', () => {
+    expect([2048, 4095, 8191, 16383, 32768, 49152, 65535, 81920, 131072, 524288].map(at)).toEqual([2048, 3072, 6144, 12288, 25088, 41472, 57344, 74240, 107008, 393728])
+    for (const limit of L) expect(at(limit) % 512).toBe(0)
   })
   test('the overflow bucket: the largest IO seen (aligned up), else twice the last limit', () => {
     expect(blockSizeOfBucket(L, L.length - 1)).toBe(1048576)
     expect(blockSizeOfBucket(L, L.length - 1, 1000000)).toBe(1000448)
     expect(blockSizeOfBucket(L, L.length - 1, 4096)).toBe(1048576)
+  })
+})
+
+describe('exact bytes and representative sizes (IO sizes off the bucket limits)', () => {
+  // reads: 4 KiB 35 %, 20 KiB 40 % (in (16384, 32768]), 128 KiB 25 % (top of (81920, 131072]);
+  // writes: 24 KiB 50 %, 96 KiB 30 % (in (81920, 131072]), 768 KiB 20 % (overflow, max 768 KiB)
+  const w: TestWorkload = { ...VM_WORKLOAD, reads: 6000, writes: 4000, readSizes: { 4096: 35, 20480: 40, 131072: 25 }, writeSizes: { 24576: 50, 98304: 30, 786432: 20 } }
+  const p = analyzeSamples(samples([D1, D2], 3, w), { ...O, percentile: 0 })
+  const readBytes = 2100 * 4096 + 2400 * 20480 + 1500 * 131072
+  const writeBytes = 2000 * 24576 + 1200 * 98304 + 800 * 786432
+  const implied = (split: Record<string, number>, ios: number) => Object.entries(split).reduce((a, [size, share]) => a + Number(size) * share * ios, 0)
+
+  test('MB/s and mean block sizes are the exact bytes (Σ mean × count), not bucket limits', () => {
+    expect(p.MB_s.read).toBeCloseTo((6 * readBytes) / 180 / 1e6, 9)
+    expect(p.MB_s.write).toBeCloseTo((6 * writeBytes) / 180 / 1e6, 9)
+    expect(p.MB_s.total).toBeCloseTo((6 * (readBytes + writeBytes)) / 180 / 1e6, 9)
+    expect(p.mean_block_bytes.read).toBeCloseTo(readBytes / 6000, 9)
+    expect(p.mean_block_bytes.write).toBeCloseTo(writeBytes / 4000, 9)
+    expect(p.mean_block_bytes.all).toBeCloseTo((readBytes + writeBytes) / 10000, 9)
+  })
+
+  test('bssplit sizes: narrow buckets exact, wide ones sector aligned inside their bucket and implying the exact bytes', () => {
+    const read = Object.keys(p.block_sizes.read).map(Number)
+    const write = Object.keys(p.block_sizes.write).map(Number)
+    expect(read[0]).toBe(4096)
+    expect(read[1]).toBeGreaterThan(16384)
+    expect(read[1]).toBeLessThanOrEqual(32768)
+    expect(read[2]).toBeGreaterThan(81920)
+    expect(read[2]).toBeLessThanOrEqual(131072)
+    expect(write[0]).toBeGreaterThan(16384)
+    expect(write[0]).toBeLessThanOrEqual(32768)
+    expect(write[2]).toBeGreaterThan(524288)
+    expect(write[2]).toBeLessThanOrEqual(786432)
+    for (const size of [...read, ...write]) expect(size % 512).toBe(0)
+    // sector rounding moves a size by at most 256 bytes
+    expect(Math.abs(implied(p.block_sizes.read, 6000) - readBytes) / 6000).toBeLessThanOrEqual(256)
+    expect(Math.abs(implied(p.block_sizes.write, 4000) - writeBytes) / 4000).toBeLessThanOrEqual(256)
+  })
+
+  test('a single wide bucket gets its exact size; sizes at the top of their buckets stay exact', () => {
+    const one = analyzeSamples(samples([D1], 2, { ...w, readSizes: { 4096: 1, 20480: 1 }, writeSizes: { 32768: 1, 131072: 1, 524288: 1 } }), O)
+    expect(one.block_sizes.read).toEqual({ '4096': 0.5, '20480': 0.5 })
+    expect(Object.keys(one.block_sizes.write)).toEqual(['32768', '131072', '524288'])
+  })
+
+  test('samples whose count differs from their frequencies fall back to the bucket middles', () => {
+    const s = samples([D1], 1, { ...w, writes: 0, readSizes: { 20480: 1 } })
+    s[0]!.histograms.find((h) => h.metric === 'ioLength' && h.op === 'read')!.count += 1
+    const r = analyzeSamples(s, O)
+    expect(r.block_sizes.read).toEqual({ '25088': 1 }) // the aligned middle of [16896, 32768], half up
+    expect(r.mean_block_bytes.read).toBe(25088)
   })
 })
 
@@ -100,8 +151,11 @@ describe('analyzeSamples', () => {
     expect(p.block_sizes.write).toEqual({ '4096': 0.7, '16384': 0.3 })
     expect(p.sequential.all).toBeCloseTo(0.3, 12)
     expect(p.sequential.read).toBeCloseTo(0.3, 12)
-    expect(p.queue_depth.avg).toBe(7.5)
-    expect(p.queue_depth.p50).toBe(7)
+    // a constant queue depth of 8: the exact mean, and percentiles inside the whole numbers (6, 8]
+    // holds, placed by that mean (8 is the top of the bucket)
+    expect(p.queue_depth.avg).toBe(8)
+    expect(p.queue_depth.p50).toBe(8)
+    expect(p.queue_depth.p99).toBe(8)
     expect(p.latency_ms.read.p50_ms).toBeCloseTo(0.75, 12) // 800 µs in (500, 1000]
     expect(p.latency_ms.read.p99_ms).toBeCloseTo(0.995, 12)
     expect(p.latency_ms.write.p50_ms).toBeCloseTo(3, 12) // 2000 µs in (1000, 5000]
@@ -155,6 +209,50 @@ describe('analyzeSamples', () => {
     const r = analyzeSamples(s2, O)
     expect(r.samples_total).toBe(2)
     expect(r.warnings[0]).toMatch(/^1 sample\(s\) left out: negative bucket differences/)
+  })
+})
+
+describe('intervals by end capture, short captures and idle captures', () => {
+  test('a disk missing from a capture: its longer sample joins the interval of its end capture, IOPS over its own seconds', () => {
+    // D2 is missing from the capture at 10:02: its sample runs 10:01 → 10:03 (120 s, twice the IOs)
+    const s = samples([D1, D2], 4, VM_WORKLOAD).filter((x) => !(x.disk === D2 && (x.end === '2026-11-24T10:02:00.000Z' || x.end === '2026-11-24T10:03:00.000Z')))
+    const long = sample(D2, 0, { ...VM_WORKLOAD, reads: 14000, writes: 6000 }, 120)
+    s.push({ ...long, start: '2026-11-24T10:01:00.000Z', end: '2026-11-24T10:03:00.000Z' })
+    const ivs = intervalsOf(s)
+    expect(ivs.map((iv) => [iv.end.slice(11, 16), iv.seconds, iv.samples.length])).toEqual([['10:01', 60, 2], ['10:02', 60, 1], ['10:03', 60, 2], ['10:04', 60, 2]])
+    expect(ivs[2]!.iops).toBeCloseTo(20000 / 60, 9) // D1 10000/60 + D2 20000/120
+    const p = analyzeSamples(s, { ...O, percentile: 0 })
+    expect(p.samples_total).toBe(4)
+    expect(p.seconds).toBe(240)
+    expect(p.disks.map((d) => d.seconds)).toEqual([240, 240])
+    expect(p.disks[1]!.iops.total).toBeCloseTo(10000 / 60, 9)
+    expect(p.iops.total).toBeCloseTo(20000 / 60, 9)
+    expect(p.MB_s.total).toBeCloseTo(p.disks[0]!.MB_s.total + p.disks[1]!.MB_s.total, 12)
+  })
+
+  test('statistical filter on a short capture: k unreachable for n samples keeps the busiest interval and says so', () => {
+    // 3 intervals: the largest possible z is (3 − 1)/√3 = 1.15, so k = 2 can never be reached
+    const s = samples([D1], 3, VM_WORKLOAD, (i) => [1, 2, 3][i]!)
+    const f = filterSamples(s, { ...O, filter: 'statistical', k: 2 })
+    expect(f.keptIntervals.map((iv) => Math.round(iv.iops))).toEqual([500])
+    expect(f.warning).toMatch(/k = 2 is unreachable with 3 interval sample\(s\).*1\.15.*kept the busiest interval/)
+    const p = analyzeSamples(s, { ...O, filter: 'statistical', k: 2 })
+    expect(p.samples_kept).toBe(1)
+    expect(p.iops.total).toBeCloseTo(30000 / 60, 9)
+    expect(p.warnings).toContain(f.warning)
+    // reachable k: no fallback, no warning
+    expect(filterSamples(s, { ...O, filter: 'statistical', k: 1 }).warning).toBeUndefined()
+  })
+
+  test('captures without IOs: a warning, rates 0 and the rest not measured (never NaN in JSON)', () => {
+    const idle = samples([D1, D2], 3, { ...VM_WORKLOAD, reads: 0, writes: 0 })
+    const p = analyzeSamples(idle, O)
+    expect(p.warnings).toContain('no IOs in the kept intervals (was collection running?)')
+    expect(p.iops).toEqual({ total: 0, read: 0, write: 0 })
+    expect(p.MB_s).toEqual({ total: 0, read: 0, write: 0 })
+    expect(p.read_ratio).toBeNaN()
+    expect(p.queue_depth.avg).toBeNaN()
+    expect(JSON.stringify(p)).not.toMatch(/NaN/)
   })
 })
 
@@ -219,6 +317,8 @@ describe('from synthetic cumulative captures (synth.ts → intervalSamples)', ()
     expect(p.sequential.all).toBeCloseTo(0.3, 2)
     expect(p.queue_depth.avg).toBeGreaterThan(7)
     expect(p.queue_depth.avg).toBeLessThan(9)
+    expect(p.queue_depth.p50).toBeGreaterThanOrEqual(7) // 1 + Poisson(7): the median is 8
+    expect(p.queue_depth.p50).toBeLessThanOrEqual(8.5)
     expect(p.latency_ms.read.p50_ms).toBeGreaterThan(0.5) // a log-normal around 800 µs, (500, 1000] bucket
     expect(p.latency_ms.read.p50_ms).toBeLessThan(1)
   })

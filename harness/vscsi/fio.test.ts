@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { analyzeSamples, DEFAULT_ANALYSIS_OPTIONS, type Profile } from './analysis.ts'
-import { bssplitOf, fioJob, fioParseOnly, fioSize, wholePercentages } from './fio.ts'
+import { bssplitOf, fioJob, fioParseOnly, fioSize, jobsAndDepth, wholePercentages } from './fio.ts'
 import { disk, samples, VM_WORKLOAD, type TestWorkload } from './analysis-test-support.ts'
 
 const fio = spawnSync('fio', ['--version'], { encoding: 'utf8' })
@@ -53,9 +53,11 @@ describe('fioJob', () => {
     expect(option(job, 'bssplit')).toBe('4k/50:8k/30:64k/20,4k/70:16k/30')
     expect(option(job, 'percentage_random')).toBe('70,70')
     expect(option(job, 'iodepth')).toBe('8')
+    expect(option(job, 'numjobs')).toBe('2')
+    expect(option(job, 'group_reporting')).toBe('1')
     expect(option(job, 'runtime')).toBe('30')
     expect(option(job, 'filename')).toBe('/data/fio\\:test.dat')
-    for (const line of ['ioengine=libaio', 'direct=1', 'norandommap', 'time_based', 'write_bw_log=vm01-peak', 'write_lat_log=vm01-peak', 'write_iops_log=vm01-peak', 'log_avg_msec=1000', '[vm01-peak]']) {
+    for (const line of ['ioengine=libaio', 'direct=1', 'bs_unaligned=1', 'norandommap', 'time_based', 'write_bw_log=vm01-peak', 'write_lat_log=vm01-peak', 'write_iops_log=vm01-peak', 'log_avg_msec=1000', '[vm01-peak]']) {
       expect(job.split('\n'), line).toContain(line)
     }
   })
@@ -72,13 +74,28 @@ describe('fioJob', () => {
       expect(entries.every((e) => e.pct > 0)).toBe(true)
     }
     expect(directions[0]).toBe('3k/33:4k/33:6k/34') // 3000 → bucket 4095 → 3072; 6000 → bucket 8191 → 6144
-    expect(directions[1]).toBe('512/50:12k/17:56k/17:2000384/16') // overflow: the largest IO, aligned up
+    // the wide buckets share the exact bytes (12000 + 60000 + 2000000 a set): the overflow at the
+    // largest IO (aligned up, 384 bytes above it), the two others a little off their true sizes
+    expect(directions[1]).toBe('512/50:12800/17:58880/17:2000384/16')
   })
 
   test('a profile without writes still gives both directions; no IOs is refused', () => {
     expect(bssplitOf(profileOf({ writes: 0 }))).toBe('4k/50:8k/30:64k/20,4k/50:8k/30:64k/20')
     expect(() => fioJob(analyzeSamples([], DEFAULT_ANALYSIS_OPTIONS), { runtimeS: 5 })).toThrow(/no IOs/)
     expect(() => fioJob(p, { runtimeS: 0 })).toThrow(/runtime/)
+  })
+
+  test('numjobs: one job per disk with IOs; iodepth: the mean over disks of each disk\'s mean queue depth', () => {
+    const mixed = analyzeSamples([
+      ...samples([disk(8194)], 2, { ...VM_WORKLOAD, outstanding: 16 }),
+      ...samples([disk(8195)], 2, { ...VM_WORKLOAD, reads: 3500, writes: 1500, outstanding: 2 }),
+      ...samples([disk(8196)], 2, { ...VM_WORKLOAD, reads: 0, writes: 0 }),
+    ], { ...DEFAULT_ANALYSIS_OPTIONS, percentile: 0 })
+    expect(mixed.queue_depth.avg).toBeCloseTo(170000 / 15000, 12) // IO-weighted: 11.3
+    // 2 jobs × 9 ≈ the 16 + 2 IOs the two disks keep outstanding together
+    expect(jobsAndDepth(mixed)).toEqual({ numjobs: 2, iodepth: 9 })
+    const one = profileOf({ outstanding: 1 })
+    expect(jobsAndDepth({ ...one, disks: one.disks.slice(0, 1) })).toEqual({ numjobs: 1, iodepth: 1 })
   })
 
   test('sizes as fio reads them', () => {

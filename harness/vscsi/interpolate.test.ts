@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { bucketMean, bucketPercentile, overflowIndex } from './interpolate.ts'
+import { bucketMean, bucketPercentile, exactMean, meanPosition, overflowIndex } from './interpolate.ts'
 import { histogram, LIMITS } from './analysis-test-support.ts'
 
 const latency = (counts: Record<number, number>) => histogram('latency', 'read', counts).buckets
@@ -40,6 +40,40 @@ describe('bucketPercentile', () => {
   test('an empty histogram has no percentile; a bad p is refused', () => {
     expect(bucketPercentile(latency({}), 50).value).toBeNaN()
     expect(() => bucketPercentile(latency({ 5: 1 }), 101)).toThrow(/within \[0, 100\]/)
+  })
+})
+
+describe('whole-number percentiles (outstanding IOs)', () => {
+  const qd = (counts: Record<number, number>) => histogram('outstandingIOs', 'all', counts).buckets
+  test('interpolate within the whole numbers a bucket holds: a constant queue depth on a one-number bucket is itself', () => {
+    expect(bucketPercentile(qd({ 1: 100 }), 50, { whole: true }).value).toBe(1) // was 0.5 within [0, 1]
+    expect(bucketPercentile(qd({ 2: 100 }), 50, { whole: true }).value).toBe(2)
+    expect(bucketPercentile(qd({ 1: 100 }), 99, { whole: true }).value).toBe(1)
+    // (6, 8] holds 7 and 8: without a mean, evenly spread over [7, 8]
+    expect(bucketPercentile(qd({ 8: 100 }), 50, { whole: true }).value).toBe(7.5)
+    expect(bucketPercentile(qd({ 8: 100 }), 0, { whole: true }).value).toBe(7)
+  })
+
+  test('an exact mean places values within their buckets: constant 8 gives 8, constant 7 gives 7', () => {
+    expect(bucketPercentile(qd({ 8: 100 }), 50, { whole: true, mean: 8 }).value).toBe(8)
+    expect(bucketPercentile(qd({ 8: 100 }), 95, { whole: true, mean: 8 }).value).toBe(8)
+    expect(bucketPercentile(qd({ 7: 100 }), 50, { whole: true, mean: 7 }).value).toBe(7)
+    expect(bucketPercentile(qd({ 32: 100 }), 50, { whole: true, mean: 32 }).value).toBe(32)
+    expect(bucketPercentile(qd({ 7: 50, 8: 50 }), 50, { whole: true, mean: 7.5 }).value).toBe(7.5)
+    // 1 is alone in its bucket; (6, 8] carries the position: all its IOs at 8
+    expect(meanPosition(qd({ 1: 50, 8: 50 }), 4.5)).toBe(1)
+    expect(bucketPercentile(qd({ 1: 50, 8: 50 }), 75, { whole: true, mean: 4.5 }).value).toBe(8)
+    // IOs in the overflow: the mean says nothing about the other buckets
+    expect(meanPosition(qd({ 8: 50, 100: 50 }), 54)).toBe(0.5)
+  })
+
+  test('exactMean clamps a printed mean into what the buckets allow', () => {
+    expect(exactMean(qd({ 8: 10 }), 9)).toBe(8)
+    expect(exactMean(qd({ 8: 10 }), 3)).toBe(7)
+    expect(exactMean(qd({ 8: 10 }), 7.25)).toBe(7.25)
+    expect(exactMean(qd({ 100: 10 }), 200, 120)).toBe(120)
+    expect(exactMean(qd({}), 3)).toBeNaN()
+    expect(exactMean(qd({ 8: 10 }), Number.NaN)).toBeNaN()
   })
 })
 

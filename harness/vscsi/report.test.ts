@@ -44,6 +44,23 @@ describe('writeAnalysis', () => {
     expect(summary.warnings).toContain('partial job: 8 of 10 samples collected; the profile covers what was collected')
     expect(summary.figures.read_pct).toBeCloseTo(70, 6)
     expect(summary.files).toContain('vscsi-block-sizes.png')
+    expect(Object.keys(summary.method)).toEqual(['bytes', 'block_sizes', 'percentiles', 'queue_depth', 'rates'])
+    expect(summary.method.percentiles).toMatch(/previous limit \+ 1/)
+  })
+
+  test('captures without IOs: summary.json has the warning and null (never NaN) for what was not measured', () => {
+    const idle = samples([disk(8194)], 4, { ...VM_WORKLOAD, reads: 0, writes: 0 })
+    const idleOut = join(dir, 'idle')
+    writeAnalysis(idleOut, idle, filterSamples(idle, O).kept, analyzeSamples(idle, O), O)
+    const text = readFileSync(join(idleOut, 'summary.json'), 'utf8')
+    expect(text).not.toMatch(/NaN|Infinity/)
+    const summary = JSON.parse(text)
+    expect(summary.warnings).toContain('no IOs in the kept intervals (was collection running?)')
+    expect(summary.figures.iops_total).toBe(0)
+    expect(summary.figures.MB_s_total).toBe(0)
+    expect(summary.figures.read_pct).toBeNull()
+    expect(summary.figures.qd_avg).toBeNull()
+    expect(summary.profile.latency_ms.read.p99_ms).toBeNull()
   })
 
   test('samples_filtered.csv: one row per kept sample, kept intervals only', () => {

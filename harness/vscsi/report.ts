@@ -5,14 +5,16 @@
 //                          intervals marked and the filter's threshold drawn
 //   vscsi-latency.svg/.png read and write latency p50 and p99 per interval (all disks together)
 //   vscsi-block-sizes.svg/.png  share of IOs by block size per interval (stacked bars)
-//   summary.json           the profile, its flat figures, the options and the warnings; written
-//                          last, so a directory without it is an analysis that did not finish
+//   summary.json           the profile, its flat figures, the options, the method (interpolation
+//                          and representative sizes, in words) and the warnings; a figure that
+//                          was not measured (no IOs) is null; written last, so a directory
+//                          without it is an analysis that did not finish
 import { join } from 'node:path'
 import type { EChartsOption } from 'echarts'
 import { writeChart } from '../charts/output.ts'
 import { renderSvg, type Chart } from '../charts/render.ts'
 import { writeFileAtomic } from '../run/atomic.ts'
-import { HistogramSum, intervalsOf, profileFigures, sampleFigures, workloadFigures, type AnalysisOptions, type Interval, type Profile, type WorkloadFigures } from './analysis.ts'
+import { groupFigures, intervalsOf, METHOD, profileFigures, sampleFigures, type AnalysisOptions, type Interval, type Profile, type WorkloadFigures } from './analysis.ts'
 import { diskKey, type IntervalSample } from './types.ts'
 
 export const CSV_COLUMNS = [
@@ -55,16 +57,12 @@ interface IntervalPoint {
 /** Every interval (all disks together) with its figures, in time order. */
 export function intervalPoints(samples: readonly IntervalSample[], kept: readonly IntervalSample[], o: Pick<AnalysisOptions, 'sequentialLbns'>): IntervalPoint[] {
   const keptSet = new Set(kept)
-  return intervalsOf(samples).map((interval) => {
-    const sum = new HistogramSum()
-    for (const s of interval.samples) sum.addSample(s)
-    return {
-      interval,
-      label: interval.end.slice(11, 19), // HH:MM:SS UTC: the same labels in every time zone
-      kept: interval.samples.some((s) => keptSet.has(s)),
-      figures: workloadFigures(sum, interval.seconds, o),
-    }
-  })
+  return intervalsOf(samples).map((interval) => ({
+    interval,
+    label: interval.end.slice(11, 19), // HH:MM:SS UTC: the same labels in every time zone
+    kept: interval.samples.some((s) => keptSet.has(s)),
+    figures: groupFigures(interval.samples, interval.seconds, o),
+  }))
 }
 
 const round = (v: number, digits = 3) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null)
@@ -159,6 +157,11 @@ export function analysisCharts(samples: readonly IntervalSample[], kept: readonl
   return [iopsChart(points, profile), latencyChart(points), blockSizeChart(points)]
 }
 
+/** JSON text in which a figure that was not measured (NaN, ±Infinity) is null, never NaN. */
+export function summaryJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n'
+}
+
 /**
  * Writes the analysis files (see the header) into `outDir` and returns their paths, summary.json
  * last. `samples` are all the samples analyzed, `kept` those of the peak intervals.
@@ -182,13 +185,14 @@ export function writeAnalysis(outDir: string, samples: IntervalSample[], kept: I
   const summary = {
     generated_by: 'benchgate vscsi analysis',
     options,
+    method: METHOD,
     warnings: profile.warnings,
     figures: profileFigures(profile),
     profile,
     files: files.map((f) => f.slice(outDir.length + 1)),
   }
   const path = join(outDir, 'summary.json')
-  writeFileAtomic(path, JSON.stringify(summary, null, 2) + '\n')
+  writeFileAtomic(path, summaryJson(summary))
   files.push(path)
   return files
 }
