@@ -9,6 +9,7 @@ const LINUX_ONLY = [
   'harness/metrics/{agent,cli,gpu,procfs,sampler,system}.test.ts',
   'harness/publish/ui.test.ts',
   'harness/probe/{nas-mounts,azcopy-bench}.test.ts',
+  'harness/vscsi/daemon/daemon.test.ts', // a real sshd, kill -9 of the daemon, Unix sockets
 ]
 const linux = process.platform === 'linux'
 if (!linux) console.warn(`benchgate: Linux-only unit tests left out on ${process.platform} (they read /proc or use POSIX process groups): ${LINUX_ONLY.join(', ')}`)
