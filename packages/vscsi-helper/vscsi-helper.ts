@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `vscsi-helper`: collect ESXi vscsiStats over SSH through a per-user background daemon, and
 // analyze what was collected. The commands live in harness/vscsi/daemon/cli.ts.
-import { isUserError } from '../harness/errors.ts'
-import { vscsiHelperCommand } from '../harness/vscsi/daemon/cli.ts'
+import { isUserError } from '../../harness/errors.ts'
+import { vscsiHelperCommand } from '../../harness/vscsi/daemon/cli.ts'
 
 try {
   process.exitCode = await vscsiHelperCommand(process.argv.slice(2))
