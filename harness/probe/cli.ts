@@ -20,7 +20,7 @@ the best configuration. Targets and settings come from the config (nas, azure, p
 with none configured it probes an embedded directory and an embedded Azurite.
 
 options:
-  --config FILE     benchgate config (default: BENCHGATE_CONFIG, then ./benchgate.yaml)
+  --config FILE     benchgate config (default: BENCHGATE_CONFIG, then ./benchgate.config.yaml)
   --out DIR         output directory (default: <output.results_dir>/probe-<UTC stamp>)
   --share PATH      a NAS share to probe instead of nas.shares (repeatable)
   --sas-url URL     one more container or blob SAS URL (repeatable; prefer probe.sas_urls with
