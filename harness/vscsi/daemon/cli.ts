@@ -13,7 +13,7 @@ import { findHost, findProfile, profiles, referencedEnv } from './context.ts'
 import { logFile, runningDaemonPid, type Request } from './daemon.ts'
 import type { VmInfo } from './discover.ts'
 import { discoverText, listText, progress, statusText, cleanupLine } from './show.ts'
-import { JOB_STATUSES, jobDir, listJobs, readJob, stateDir, validJobId, type Job, type JobStatus } from './state.ts'
+import { JOB_STATUSES, jobDir, listJobs, readJob, socketPath, stateDir, validJobId, type Job, type JobStatus } from './state.ts'
 import { sleep } from './ssh.ts'
 
 export const USAGE = `usage: vscsi-helper <command> [options]
@@ -98,6 +98,18 @@ function parse(command: Command, argv: string[]) {
   return { values, positionals: parsed.positionals }
 }
 
+/** Unix socket paths are limited to about 104 bytes (108 on Linux): say so before anything fails obscurely. */
+export function checkSocketPath(state: string, command: string): void {
+  if (process.platform === 'win32') return
+  const sock = socketPath(state)
+  const bytes = Buffer.byteLength(sock)
+  if (bytes > MAX_SOCKET_PATH) {
+    throw new UserError({ file: `vscsi-helper ${command}`, field: 'vscsi.state_dir', message: `the daemon socket ${sock} is ${bytes} bytes long, over the ${MAX_SOCKET_PATH} a Unix socket path may have`,
+      expected: 'a shorter state directory', hint: 'set vscsi.state_dir (or $BENCHGATE_VSCSI_STATE) to a shorter path' })
+  }
+}
+const MAX_SOCKET_PATH = 100
+
 /** A command that could not be carried out (host unreachable, key refused): one line, exit 1. */
 export class CommandFailed extends Error {}
 
@@ -134,6 +146,7 @@ export async function vscsiHelperCommand(argv: readonly string[], io: CliIo = {}
   const configPath = typeof values.config === 'string' ? resolve(cwd, values.config) : undefined
   const loaded = loadConfig({ ...(configPath !== undefined ? { path: configPath } : {}), env, cwd })
   const ctx: Ctx = { config: loaded.config, source: loaded.source, state: stateDir(loaded.config.vscsi, env, cwd), env, cwd, out, err }
+  if (command !== 'analyze') checkSocketPath(ctx.state, command)
   try {
     return await run(ctx, command, values, positionals)
   } catch (e) {
@@ -193,6 +206,10 @@ async function reviveIfNeeded(ctx: Ctx, jobs: readonly Job[]): Promise<void> {
   if (!jobs.some((j) => j.status === 'running' || j.status === 'pending')) return
   try {
     await ensureDaemon(ctx.state, ctx.env)
+    // a daemon started from another shell may wait for the ${VAR} values these jobs' configurations need
+    const env: Record<string, string> = {}
+    for (const j of jobs) if (j.status === 'running' || j.status === 'pending') Object.assign(env, referencedEnv(j.config, ctx.env))
+    if (Object.keys(env).length) await send(ctx.state, { cmd: 'ping', env })
   } catch (e) {
     ctx.err(`warning: running jobs are not progressing: ${(e as Error).message}`)
   }
@@ -288,7 +305,11 @@ async function daemon(ctx: Ctx, action: string): Promise<number> {
       ctx.out(`no daemon running for ${ctx.state}`)
       return 0
     }
-    await send(ctx.state, { cmd: 'shutdown' })
+    try {
+      await send(ctx.state, { cmd: 'shutdown' })
+    } catch (e) {
+      throw new CommandFailed(`vscsi-helper daemon stop: ${(e as Error).message}`)
+    }
     for (const end = Date.now() + 10_000; Date.now() < end && runningDaemonPid(ctx.state) !== null; ) await sleep(50)
     ctx.out(`daemon ${alive.pid} stopped; running jobs resume when it next starts`)
     return 0

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Job } from './state.ts'
 import { readJob, sampleFile, saveSample, writeJob } from './state.ts'
-import { connect, sleep, type Remote, type SshTarget } from './ssh.ts'
+import { SshFatalError, connect, sleep, type Remote, type SshTarget } from './ssh.ts'
 import { findVm, type VmInfo } from './discover.ts'
 
 export interface RunnerOptions {
@@ -117,13 +117,17 @@ export class JobRunner {
     this.#write()
   }
 
+  /**
+   * One interval after the later of the last sample and the last -s, never in the past. Not anchored
+   * to the first -s: after a gap (daemon down, host away) samples are spaced by the interval again
+   * instead of firing back to back to catch up (near-zero intervals would show as bogus peaks).
+   */
   #nextDue(): number {
     const job = this.#job
     const interval = job.profile.interval_s * 1000
-    const anchor = Date.parse(job.starts[0]!.at)
-    let due = anchor + (job.samples.length + 1) * interval
-    const last = job.starts.at(-1)!
-    if (last.after_seq === job.samples.length) due = Math.max(due, Date.parse(last.at) + interval)
+    let due = Date.parse(job.starts.at(-1)!.at) + interval
+    const lastSample = job.samples.at(-1)
+    if (lastSample) due = Math.max(due, Date.parse(lastSample.at) + interval)
     return Math.max(Date.now(), due)
   }
 
@@ -200,7 +204,17 @@ export class JobRunner {
     const wgid = job.world_group_id!
     const interval = job.profile.interval_s * 1000
     const maxErrors = this.#o.maxSampleErrors ?? 3
+    const backoff = this.#o.backoffS
     let failures = 0
+    /** Records a failed sample; after maxErrors in a row the job fails, else wait before the next try. */
+    const failed = async (message: string, wait = true) => {
+      failures++
+      this.#error(message)
+      if (failures >= maxErrors) throw new Error(`${failures} samples in a row failed; last: ${job.errors.at(-1)!.message}`)
+      if (wait) await sleep(Math.max(interval, (backoff[Math.min(failures - 1, backoff.length - 1)] ?? 0) * 1000), this.#abort.signal)
+    }
+    /** A command that could not run (timeout, host away): a failed sample, not the end of the job. */
+    const recoverable = (e: unknown) => !(this.#stopping || this.#abandoned || e instanceof SshFatalError)
     while (job.samples.length < job.profile.samples && !this.#stopping && !this.#abandoned) {
       const due = this.#nextDue()
       job.next_sample_at = iso(due)
@@ -208,20 +222,28 @@ export class JobRunner {
       this.#write()
       await sleep(due - Date.now(), this.#abort.signal)
       if (this.#stopping || this.#abandoned) break
-      const r = await this.#exec(captureCommand(wgid))
+      let r
+      try {
+        r = await this.#exec(captureCommand(wgid))
+      } catch (e) {
+        if (!recoverable(e)) throw e
+        await failed(`sample ${job.samples.length + 1} failed: ${(e as Error).message}`)
+        continue
+      }
       const at = new Date()
       if (r.code !== 0) {
-        failures++
-        this.#error(`${captureCommand(wgid)} failed (exit ${r.code}): ${firstLine(r.stderr || r.stdout) || 'no message'}`)
-        if (failures >= maxErrors) throw new Error(`${failures} samples in a row failed; last: ${job.errors.at(-1)!.message}`)
+        await failed(`${captureCommand(wgid)} failed (exit ${r.code}): ${firstLine(r.stderr || r.stdout) || 'no message'}`)
         continue
       }
       if (!/^\s*Histogram:/m.test(r.stdout)) {
         // Nothing collected: vscsiStats stopped by itself (the ~30-minute limit) or someone ran -x.
-        failures++
-        this.#error(`${captureCommand(wgid)} printed no histogram (${firstLine(r.stderr || r.stdout) || 'no output'}): collection had stopped on the host; issuing -s again (a new baseline)`)
-        if (failures >= maxErrors) throw new Error(`${failures} samples in a row failed; last: ${job.errors.at(-1)!.message}`)
-        await this.#startCollection('collection_stopped')
+        await failed(`${captureCommand(wgid)} printed no histogram (${firstLine(r.stderr || r.stdout) || 'no output'}): collection had stopped on the host; issuing -s again (a new baseline)`, false)
+        try {
+          await this.#startCollection('collection_stopped')
+        } catch (e) {
+          if (!recoverable(e)) throw e
+          await failed(`${startCommand(wgid)} failed: ${(e as Error).message}`)
+        }
         continue
       }
       failures = 0
@@ -234,7 +256,13 @@ export class JobRunner {
       }
       if (job.samples.length >= job.profile.samples) break
       if (Date.now() - Date.parse(job.starts.at(-1)!.at) + interval >= this.#o.restartBeforeS * 1000) {
-        await this.#startCollection('restart_before')
+        try {
+          await this.#startCollection('restart_before')
+        } catch (e) {
+          // collection is still running on the host: tried again after the next sample
+          if (!recoverable(e)) throw e
+          await failed(`${startCommand(wgid)} (restart_before) failed: ${(e as Error).message}`, false)
+        }
       }
     }
   }

@@ -1,8 +1,10 @@
 // End to end against real peers: Debian's OpenSSH server on a loopback port (test-sshd.ts) with
 // stub vscsiStats and esxcli printing the real formats, the real daemon process (started on demand
 // by the CLI, detached, on its own socket), and the CLI called as a user would.
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { isUserError } from '../../errors.ts'
@@ -10,9 +12,9 @@ import { isAlive, makeTempDir, registerProcessGroup, type Registration } from '.
 import { parseCapture } from '../format/capture.ts'
 import { jobIntervalSamples, loadJobCaptures } from './captures.ts'
 import { vscsiHelperCommand } from './cli.ts'
-import { ping, send } from './client.ts'
-import { pidFile } from './daemon.ts'
-import { jobDir, readJob, type Job } from './state.ts'
+import { DAEMON_MAIN, ping, send } from './client.ts'
+import { pidFile, runningDaemonPid } from './daemon.ts'
+import { jobDir, readJob, socketPath, type Job } from './state.ts'
 import { freePort, sshdUnavailable, startTestSshd, type TestSshd } from './test-sshd.ts'
 
 const PASSWORD = 'Pw-never-to-be-written-7c1e'
@@ -175,18 +177,20 @@ describe.skipIf(why !== null)('vscsi-helper with a real sshd and the collection 
 
   test('start → status shows progress → completed, every sample saved verbatim in the real format, vscsiStats -x run', async () => {
     const s = setup()
+    // progress while a job runs: "N/200 samples", a next sample time and an expected end (a long
+    // profile, so the job is surely still running when status is read; then it is stopped)
+    const watched = await start(s, '--profile', 'long', '--name', 'progress')
+    await waitFor('a first sample', () => s.job(watched).samples.length >= 1, 30_000, summary(s, watched))
+    const mid = await s.run('status', watched)
+    expect(mid.code, mid.err).toBe(0)
+    expect(mid.out).toMatch(/status\s+running\s+\d+\/200 samples/)
+    expect(mid.out).toMatch(/next sample\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)
+    expect(mid.out).toMatch(/expected end\s+\d{4}-/)
+    expect((await s.run('stop', watched)).code).toBe(0)
+
     const callsBefore = sshd.calls().length
     const id = await start(s, '--lun', 'scsi0:0', '--profile', 'tiny', '--name', 'SQL peak')
     expect(id).toMatch(/^sql-peak-\d{8}-\d{6}/)
-
-    // progress while it runs: "N/5 samples", a next sample time and an expected end
-    await waitFor('a first sample', () => s.job(id).samples.length >= 1 && s.job(id).status === 'running', 30_000, summary(s, id))
-    const mid = await s.run('status', id)
-    if (s.job(id).status === 'running') {
-      expect(mid.out).toMatch(/status\s+running\s+[1-5]\/5 samples/)
-      expect(mid.out).toMatch(/next sample\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)
-      expect(mid.out).toMatch(/expected end\s+\d{4}-/)
-    }
 
     await waitFor('completion', () => statusOf(s, id) === 'completed', 40_000, summary(s, id))
     const job = s.job(id)
@@ -266,6 +270,7 @@ describe.skipIf(why !== null)('vscsi-helper with a real sshd and the collection 
     await waitFor('3 samples', () => s.job(id).samples.length >= 3, 30_000, summary(s, id))
     process.kill(first, 'SIGKILL')
     await waitFor('the killed daemon to be gone', () => !isAlive(first), 5000)
+    await sleep(2000) // down for 4 intervals: the resumed job must not fire back to back to catch up
     const before = s.job(id)
     expect(before.status).toBe('running')
     const hashes = new Map(before.samples.map((x) => [x.file, createHash('sha256').update(readFileSync(join(jobDir(s.state, id), x.file))).digest('hex')]))
@@ -283,6 +288,10 @@ describe.skipIf(why !== null)('vscsi-helper with a real sshd and the collection 
       expect(createHash('sha256').update(readFileSync(join(jobDir(s.state, id), file))).digest('hex'), `${file} unchanged`).toBe(hash)
     }
     expect(after.samples.slice(0, before.samples.length)).toEqual(before.samples)
+    // samples taken after the resume are spaced by the interval (0.5 s), not caught up back to back
+    const resumedAt = after.samples.slice(before.samples.length).map((x) => Date.parse(x.at))
+    expect(resumedAt.length).toBeGreaterThanOrEqual(3)
+    for (let i = 1; i < resumedAt.length; i++) expect(resumedAt[i]! - resumedAt[i - 1]!, `gap before sample ${before.samples.length + i + 1}`).toBeGreaterThanOrEqual(400)
     expect(after.cleanup.status).toBe('done')
     expect(readFileSync(join(s.state, 'daemon.log'), 'utf8')).toMatch(new RegExp(`job ${id}: resuming \\(\\d+/12 samples saved\\)`))
   }, 90_000)
@@ -430,6 +439,117 @@ describe.skipIf(why !== null)('vscsi-helper with a real sshd and the collection 
     await waitFor('completion', () => statusOf(s, id) === 'completed', 30_000, summary(s, id))
     assertNoPassword(s.state)
   }, 40_000)
+
+  test('kill -9, then a CLI call from a shell without the ${VAR} the configuration needs: the job waits, and resumes when a call brings it', async () => {
+    const s = setup()
+    writeFileSync(s.config, readFileSync(s.config, 'utf8').replace(`password: ${PASSWORD}`, 'password: ${ESXI_TEST_PASSWORD}'))
+    const withVar = { ...s.env, ESXI_TEST_PASSWORD: PASSWORD }
+    s.env = withVar
+    const id = await start(s, '--profile', 'long')
+    const pid = s.daemonPid()!
+    await waitFor('a sample', () => s.job(id).samples.length >= 1, 30_000, summary(s, id))
+    process.kill(pid, 'SIGKILL')
+    await waitFor('the killed daemon to be gone', () => !isAlive(pid), 5000)
+
+    // another shell, without ESXI_TEST_PASSWORD and with another configuration, lists the jobs:
+    // that starts the daemon, which cannot read the job's configuration yet
+    const other = join(s.state, '..', 'other.yaml')
+    writeFileSync(other, 'vscsi:\n  retry_backoff_s: [0.2, 0.4]\n')
+    const bare = { ...s.env }
+    delete bare.ESXI_TEST_PASSWORD
+    const out: string[] = []
+    expect(await vscsiHelperCommand(['list', '--config', other], { out: (t) => out.push(t), err: (t) => out.push(t), env: bare, cwd: s.state })).toBe(0)
+    track(s)
+    const waiting = await waitFor('the wait to be recorded', () => (s.job(id).errors.at(-1)?.message.startsWith('waiting for') ? s.job(id) : null), 10_000, summary(s, id))
+    expect(waiting.status).toBe('running')
+    expect(waiting.errors.at(-1)!.message).toBe('waiting for ${ESXI_TEST_PASSWORD}: run any vscsi-helper command from a shell that has it')
+    const saved = waiting.samples.length
+
+    // a status call from a shell that has it brings the value: the job resumes
+    const st = await s.run('status', id)
+    expect(st.code, st.err).toBe(0)
+    await waitFor('samples after the resume', () => s.job(id).samples.length >= saved + 2, 20_000, summary(s, id))
+    expect(s.job(id).status).toBe('running')
+    expect(s.job(id).resumed).toHaveLength(1)
+    expect((await s.run('stop', id)).code).toBe(0)
+    assertNoPassword(s.state)
+  }, 60_000)
+
+  test.skipIf(process.platform !== 'linux')('a host away for a few seconds mid-job costs failed samples, not the job', async () => {
+    const own = await startTestSshd()
+    releases.push({ release: () => own.stop() })
+    const s = setup({ sshd: own, profiles: '    paced: { samples: 200, interval_s: 1 }' })
+    const id = await start(s, '--profile', 'paced')
+    await waitFor('a sample', () => s.job(id).samples.length >= 1, 30_000, summary(s, id))
+    await own.stopServer({ dropSessions: true })
+    const failed = await waitFor('a failed sample', () => (s.job(id).errors.length >= 1 ? s.job(id) : null), 10_000, summary(s, id))
+    expect(failed.status, summary(s, id)()).toBe('running')
+    expect(failed.errors[0]!.message).toMatch(/^sample \d+ failed: /)
+    await own.restart()
+    const n = failed.samples.length
+    await waitFor('samples after the host is back', () => s.job(id).samples.length >= n + 2, 20_000, summary(s, id))
+    expect(s.job(id).status).toBe('running')
+    expect((await s.run('stop', id)).code).toBe(0)
+  }, 60_000)
+
+  test('a connection that never sends its request does not hold up daemon stop', async () => {
+    const s = setup()
+    expect((await s.run('discover', 'esxi-lab')).code).toBe(0)
+    const pid = track(s)
+    const idle = connect(socketPath(s.state))
+    const closed = new Promise<void>((r) => idle.on('close', () => r()))
+    idle.on('error', () => undefined)
+    await new Promise<void>((r) => idle.once('connect', () => r()))
+    const t0 = Date.now()
+    const r = await s.run('daemon', 'stop')
+    expect(r.code, r.err).toBe(0)
+    await waitFor('the daemon to exit', () => !isAlive(pid), 5000)
+    await closed
+    expect(Date.now() - t0).toBeLessThan(8000) // not held until the 10 s request timeout
+  }, 30_000)
+
+  test('a second daemon never takes over the socket of one that still answers (its lock lost)', async () => {
+    const s = setup()
+    expect((await s.run('discover', 'esxi-lab')).code).toBe(0)
+    const first = track(s)
+    rmSync(pidFile(s.state)) // as if another process had judged the lock stale and removed it
+    const second = spawnSync(process.execPath, [DAEMON_MAIN, '--state', s.state], { encoding: 'utf8', timeout: 20_000 })
+    expect(second.status, second.stderr).toBe(0)
+    expect(second.stderr).toContain('another daemon')
+    expect((await ping(s.state))?.pid).toBe(first)
+    expect(existsSync(pidFile(s.state))).toBe(false) // the second released the lock it took
+    writeFileSync(pidFile(s.state), `${first}\n`) // for afterEach
+  }, 30_000)
+
+  test.skipIf(process.platform !== 'linux')("the pid file counts only when its pid is main.ts serving this state directory", async () => {
+    const s = setup()
+    const spawnIdle = (...args: string[]) => {
+      const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', ...args], { stdio: 'ignore' })
+      releases.push({ release: async () => void c.kill('SIGKILL') })
+      return c.pid!
+    }
+    mkdirSync(s.state, { recursive: true })
+    const notOurs = [spawnIdle('daemon'), spawnIdle(DAEMON_MAIN, '--state', join(s.state, 'elsewhere'))]
+    const ours = spawnIdle(DAEMON_MAIN, '--state', s.state)
+    await sleep(300)
+    for (const pid of notOurs) {
+      writeFileSync(pidFile(s.state), `${pid}\n`)
+      expect(runningDaemonPid(s.state), `pid ${pid}`).toBeNull()
+    }
+    writeFileSync(pidFile(s.state), `${ours}\n`)
+    expect(runningDaemonPid(s.state)).toBe(ours)
+    rmSync(pidFile(s.state))
+  }, 20_000)
+
+  test('a state directory too long for a Unix socket path is refused up front, naming vscsi.state_dir', async () => {
+    if (process.platform === 'win32') return
+    const s = setup()
+    s.env = { ...s.env, BENCHGATE_VSCSI_STATE: join(s.state, 'x'.repeat(120)) }
+    const r = await s.run('list')
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/vscsi\.state_dir: the daemon socket .* is \d+ bytes long/)
+    expect(r.err.split('\n')).toHaveLength(1)
+  })
 
   test('bad input gets one line naming the flag', async () => {
     const s = setup()

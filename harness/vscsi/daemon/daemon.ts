@@ -1,26 +1,29 @@
 // The per-user collection daemon: one per state directory (a pid lock file), listening on
 // <state>/daemon.sock (a named pipe on Windows) for newline-delimited JSON requests, one request
 // and one response per connection. On start it resumes every job left running (or marks it failed
-// with the cause). It exits by itself after a while with no running job and no request.
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server, type Socket } from 'node:net'
-import { join } from 'node:path'
+// with the cause; a job whose configuration needs a ${VAR} the daemon lacks waits for a request that
+// brings it). It exits by itself after a while with no running job and no request.
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { connect as netConnect, createServer, type Server, type Socket } from 'node:net'
+import { basename, join, resolve } from 'node:path'
 import { isUserError } from '../../errors.ts'
 import { isAlive } from '../../run/cleanup.ts'
 import { JobRunner, cleanupJob, type RunnerOptions } from './collector.ts'
 import { findHost, findProfile, jobConfig } from './context.ts'
 import { discoverVms } from './discover.ts'
 import { checkCapture } from './captures.ts'
-import { connect } from './ssh.ts'
+import { connect, sleep } from './ssh.ts'
 import {
   createJobDir, deleteJobDir, jobDir, listJobs, newJobId, readJob, socketPath, validJobId, writeJob, type Job,
 } from './state.ts'
 
 export const PROTOCOL_VERSION = 1
+/** How long a connection may take to send its request line. */
+const REQUEST_TIMEOUT_MS = 10_000
 
 /** Requests that read the configuration carry the variables it refers to (`env`, kept in memory only). */
 export type Request =
-  | { cmd: 'ping' }
+  | { cmd: 'ping'; env?: Record<string, string> }
   | { cmd: 'start'; config: string | null; host: string; vm: string; luns: string[]; profile?: string; name?: string; env?: Record<string, string> }
   | { cmd: 'stop'; id: string; cleanup: boolean }
   | { cmd: 'delete'; id: string; force: boolean }
@@ -37,11 +40,15 @@ export const knownHostsFile = (state: string) => join(state, 'known_hosts.json')
 /** A request the daemon refuses because of the user's input (printed as one line). */
 class RequestError extends Error {}
 
-function daemonPidAlive(pid: number): boolean {
+/** Whether pid is this state directory's daemon: main.ts run with `--state <state>` (Linux: /proc). */
+function daemonPidAlive(pid: number, state: string): boolean {
   if (!isAlive(pid)) return false
+  // elsewhere the pid alone is all there is; the socket (pinged before it is taken over) settles it
   if (process.platform !== 'linux') return true
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('daemon')
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    const at = args.indexOf('--state')
+    return args.some((a) => basename(a) === 'main.ts') && at >= 0 && args[at + 1] !== undefined && resolve(args[at + 1]!) === resolve(state)
   } catch {
     return false
   }
@@ -51,25 +58,82 @@ function daemonPidAlive(pid: number): boolean {
 export function runningDaemonPid(state: string): number | null {
   try {
     const pid = Number(readFileSync(pidFile(state), 'utf8').trim())
-    return pid > 0 && daemonPidAlive(pid) ? pid : null
+    return pid > 0 && daemonPidAlive(pid, state) ? pid : null
   } catch {
     return null
   }
 }
 
-function acquireLock(state: string): boolean {
-  for (let i = 0; i < 3; i++) {
+const readPid = (state: string): string | null => {
+  try {
+    return readFileSync(pidFile(state), 'utf8')
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Takes <state>/daemon.pid: created exclusively ('wx'), then read back. A stale file (its pid is not
+ * a daemon of this directory) is removed only under a guard directory made with mkdir (atomic), after
+ * checking again that it still holds the same stale pid: two daemons starting at once never remove
+ * each other's fresh lock.
+ */
+async function acquireLock(state: string): Promise<boolean> {
+  const guard = `${pidFile(state)}.guard`
+  // bounded in time (a guard left by a killed process is taken over after 10 s) and in count
+  for (let i = 0, end = Date.now() + 15_000; i < 2000 && Date.now() < end; i++) {
     try {
       writeFileSync(pidFile(state), `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
-      return true
+      return readPid(state)?.trim() === String(process.pid)
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      const other = runningDaemonPid(state)
-      if (other !== null && other !== process.pid) return false
-      rmSync(pidFile(state), { force: true })
+    }
+    const seen = readPid(state)
+    if (seen === null) continue
+    const other = runningDaemonPid(state)
+    if (other !== null && other !== process.pid) return false
+    try {
+      mkdirSync(guard)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      // a guard left by a process killed while holding it
+      try {
+        if (Date.now() - statSync(guard).mtimeMs > 10_000) rmSync(guard, { recursive: true, force: true })
+      } catch {
+        // gone meanwhile
+      }
+      await sleep(20)
+      continue
+    }
+    try {
+      // still the same file, and its pid no daemon of this directory (or ours, left by an earlier process)
+      const holder = runningDaemonPid(state)
+      if (readPid(state) === seen && (holder === null || holder === process.pid)) rmSync(pidFile(state), { force: true })
+    } finally {
+      rmSync(guard, { recursive: true, force: true })
     }
   }
   return false
+}
+
+/** Whether something answers on the socket (another daemon still serving it). */
+function socketAnswers(sock: string): Promise<boolean> {
+  return new Promise((answer) => {
+    const c = netConnect(sock)
+    const timer = setTimeout(() => {
+      c.destroy()
+      answer(true) // it accepted or hangs: do not take it over
+    }, 2000)
+    c.once('connect', () => {
+      clearTimeout(timer)
+      c.destroy()
+      answer(true)
+    })
+    c.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      answer(!(e.code === 'ECONNREFUSED' || e.code === 'ENOENT'))
+    })
+  })
 }
 
 export interface DaemonOptions {
@@ -81,6 +145,11 @@ export interface DaemonOptions {
 export class Daemon {
   readonly state: string
   readonly #runners = new Map<string, JobRunner>()
+  /** Jobs left running whose configuration needs a ${VAR} this daemon has not been given yet. */
+  readonly #waiting = new Set<string>()
+  /** Open connections, and those whose request is being answered. */
+  readonly #sockets = new Set<Socket>()
+  readonly #answering = new Set<Socket>()
   #server: Server | null = null
   #lastActivity = Date.now()
   #idleTimer: NodeJS.Timeout | null = null
@@ -97,6 +166,14 @@ export class Daemon {
     this.#closed = new Promise((r) => (this.#resolveClosed = r))
   }
 
+  #releaseLock(): void {
+    try {
+      if (readFileSync(pidFile(this.state), 'utf8').trim() === String(process.pid)) rmSync(pidFile(this.state), { force: true })
+    } catch {
+      // already gone
+    }
+  }
+
   log(line: string): void {
     try {
       appendFileSync(logFile(this.state), `${new Date().toISOString()} [${process.pid}] ${line}\n`)
@@ -108,9 +185,17 @@ export class Daemon {
   /** Takes the lock, listens, resumes running jobs. False if another daemon holds the lock. */
   async start(): Promise<boolean> {
     mkdirSync(join(this.state, 'jobs'), { recursive: true, mode: 0o700 })
-    if (!acquireLock(this.state)) return false
+    if (!(await acquireLock(this.state))) return false
     const sock = socketPath(this.state)
-    if (process.platform !== 'win32' && existsSync(sock)) rmSync(sock, { force: true })
+    if (process.platform !== 'win32' && existsSync(sock)) {
+      // only a dead socket is removed: one that answers belongs to a daemon still serving
+      if (await socketAnswers(sock)) {
+        this.log(`another daemon answers on ${sock}; exiting`)
+        this.#releaseLock()
+        return false
+      }
+      rmSync(sock, { force: true })
+    }
     this.#server = createServer((s) => this.#serve(s))
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject)
@@ -143,12 +228,11 @@ export class Daemon {
     this.#closing = true
     if (this.#idleTimer) clearInterval(this.#idleTimer)
     await Promise.all([...this.#runners.values()].map((r) => r.abandon()))
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()))
-    try {
-      if (readFileSync(pidFile(this.state), 'utf8').trim() === String(process.pid)) rmSync(pidFile(this.state), { force: true })
-    } catch {
-      // already gone
-    }
+    const closing = new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()))
+    // connections that never sent a request would keep close() waiting
+    for (const socket of this.#sockets) if (!this.#answering.has(socket)) socket.destroy()
+    await closing
+    this.#releaseLock()
     this.log('daemon stopped')
     this.#resolveClosed()
   }
@@ -181,28 +265,82 @@ export class Daemon {
   #resumeJobs(): void {
     for (const job of listJobs(this.state)) {
       if (job.status !== 'running' && job.status !== 'pending') continue
-      const dir = jobDir(this.state, job.id)
-      try {
-        this.#launch(dir, job.status === 'running')
-      } catch (e) {
-        const message = `cannot resume after the daemon restarted: ${(e as Error).message}`
-        job.status = 'failed'
-        job.ended = new Date().toISOString()
-        delete job.next_sample_at
-        delete job.expected_completion
-        job.errors.push({ at: job.ended, message })
-        if (job.starts.length && job.world_group_id !== undefined && job.cleanup.status === 'pending') {
-          job.cleanup = { status: 'failed', manual_command: `vscsiStats -x -w ${job.world_group_id}`, at: job.ended, message: 'not run: the job could not be resumed' }
+      this.#resume(job)
+    }
+  }
+
+  /**
+   * Resumes one job left running or pending. A configuration that needs a ${VAR} this daemon does
+   * not have (started from a shell without it) is not the end of the job: it waits, with the cause
+   * recorded, and is tried again when a request brings variables. Other errors fail the job.
+   */
+  #resume(job: Job): void {
+    const dir = jobDir(this.state, job.id)
+    try {
+      this.#launch(dir, job.status === 'running')
+      this.#waiting.delete(job.id)
+    } catch (e) {
+      const missing = /environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set/.exec((e as Error).message)
+      if (missing) {
+        const message = `waiting for \${${missing[1]}}: run any vscsi-helper command from a shell that has it`
+        if (!this.#waiting.has(job.id)) {
+          this.#waiting.add(job.id)
+          if (job.errors.at(-1)?.message !== message) {
+            job.errors.push({ at: new Date().toISOString(), message })
+            writeJob(dir, job)
+          }
+          this.log(`job ${job.id}: ${message}`)
         }
-        writeJob(dir, job)
-        this.log(`job ${job.id}: ${message}`)
+        return
       }
+      this.#waiting.delete(job.id)
+      const message = `cannot resume after the daemon restarted: ${(e as Error).message}`
+      job.status = 'failed'
+      job.ended = new Date().toISOString()
+      delete job.next_sample_at
+      delete job.expected_completion
+      job.errors.push({ at: job.ended, message })
+      if (job.starts.length && job.world_group_id !== undefined && job.cleanup.status === 'pending') {
+        job.cleanup = { status: 'failed', manual_command: `vscsiStats -x -w ${job.world_group_id}`, at: job.ended, message: 'not run: the job could not be resumed' }
+      }
+      writeJob(dir, job)
+      this.log(`job ${job.id}: ${message}`)
+    }
+  }
+
+  /** Jobs waiting for variables: try again (a request just brought some). */
+  #retryWaiting(): void {
+    for (const id of [...this.#waiting]) {
+      if (this.#runners.has(id)) {
+        this.#waiting.delete(id)
+        continue
+      }
+      let job: Job
+      try {
+        job = readJob(jobDir(this.state, id))
+      } catch {
+        this.#waiting.delete(id)
+        continue
+      }
+      if (job.status !== 'running' && job.status !== 'pending') {
+        this.#waiting.delete(id)
+        continue
+      }
+      this.#resume(job)
     }
   }
 
   #serve(socket: Socket): void {
     this.#lastActivity = Date.now()
     let buffer = ''
+    this.#sockets.add(socket)
+    socket.on('close', () => {
+      this.#sockets.delete(socket)
+      this.#answering.delete(socket)
+    })
+    if (this.#closing) return void socket.destroy()
+    // a client that never sends its request line is dropped
+    socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy())
     socket.setEncoding('utf8')
     socket.on('error', () => socket.destroy())
     socket.on('data', (chunk: string) => {
@@ -215,6 +353,8 @@ export class Daemon {
       const line = buffer.slice(0, nl)
       buffer = ''
       socket.pause()
+      socket.setTimeout(0)
+      this.#answering.add(socket)
       void this.#answer(line).then((r) => {
         socket.end(JSON.stringify(r) + '\n')
         this.#lastActivity = Date.now()
@@ -239,6 +379,22 @@ export class Daemon {
     }
   }
 
+  /** Stops a job that waits for variables: nothing runs for it, so vscsiStats -x is left to do by hand. */
+  #stopWaiting(dir: string): Job {
+    const job = readJob(dir)
+    this.#waiting.delete(job.id)
+    job.status = 'stopped'
+    job.ended = new Date().toISOString()
+    delete job.next_sample_at
+    delete job.expected_completion
+    if (job.starts.length && job.world_group_id !== undefined && job.cleanup.status === 'pending') {
+      job.cleanup = { status: 'failed', manual_command: `vscsiStats -x -w ${job.world_group_id}`, at: job.ended, message: 'not run: the job was waiting for a configuration variable' }
+    }
+    writeJob(dir, job)
+    this.log(`job ${job.id}: stopped while waiting for a configuration variable`)
+    return job
+  }
+
   #existingJob(id: string): string {
     const dir = jobDir(this.state, id)
     if (!validJobId(id) || !existsSync(join(dir, 'job.json'))) {
@@ -248,7 +404,10 @@ export class Daemon {
   }
 
   async #handle(req: Request): Promise<Record<string, unknown>> {
-    if ('env' in req && req.env) Object.assign(this.#env, req.env)
+    if ('env' in req && req.env) {
+      Object.assign(this.#env, req.env)
+      if (this.#waiting.size) this.#retryWaiting()
+    }
     switch (req.cmd) {
       case 'ping':
         return { pid: process.pid, version: PROTOCOL_VERSION, running: [...this.#runners.keys()] }
@@ -285,6 +444,7 @@ export class Daemon {
       case 'stop': {
         const dir = this.#existingJob(req.id)
         const runner = this.#runners.get(req.id)
+        if (!runner && this.#waiting.has(req.id)) return { job: this.#stopWaiting(dir) }
         if (!runner) {
           const job = readJob(dir)
           throw new RequestError(`vscsi-helper stop: job ${req.id} is not running (it is ${job.status})`)
@@ -299,6 +459,7 @@ export class Daemon {
         }
         let job = readJob(dir)
         if (runner) job = await runner.stop(true)
+        else if (this.#waiting.has(req.id)) job = this.#stopWaiting(dir)
         deleteJobDir(this.state, req.id)
         this.log(`job ${req.id}: deleted`)
         return { job }

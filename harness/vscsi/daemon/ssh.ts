@@ -165,21 +165,47 @@ export function connectOnce(t: SshTarget, o: ConnectOptions): Promise<Remote> {
 
 function execOn(client: Client, t: SshTarget, command: string, timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    client.exec(command, (err, stream) => {
-      if (err) return reject(new Error(`${t.name}: cannot run ${command}: ${err.message}`))
-      const out: Buffer[] = []
-      const errs: Buffer[] = []
-      const timer = setTimeout(() => {
-        stream.close()
-        reject(new Error(`${t.name}: ${command} did not finish within ${timeoutMs / 1000} s`))
-      }, timeoutMs)
-      stream.on('data', (b: Buffer) => out.push(b))
-      stream.stderr.on('data', (b: Buffer) => errs.push(b))
-      stream.on('close', (code: number | null) => {
-        clearTimeout(timer)
-        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), code: code ?? null })
+    // started before the channel is opened, so a hung channel open is bounded too
+    let stream: { close(): void } | null = null
+    let settled = false
+    const timer = setTimeout(() => {
+      settled = true
+      try {
+        stream?.close()
+      } catch {
+        // already closed
+      }
+      reject(new Error(`${t.name}: ${command} did not finish within ${timeoutMs / 1000} s`))
+    }, timeoutMs)
+    try {
+      client.exec(command, (err, s) => {
+        if (err) {
+          clearTimeout(timer)
+          if (!settled) reject(new Error(`${t.name}: cannot run ${command}: ${err.message}`))
+          settled = true
+          return
+        }
+        stream = s
+        if (settled) {
+          s.close()
+          return
+        }
+        const out: Buffer[] = []
+        const errs: Buffer[] = []
+        s.on('data', (b: Buffer) => out.push(b))
+        s.stderr.on('data', (b: Buffer) => errs.push(b))
+        s.on('close', (code: number | null) => {
+          clearTimeout(timer)
+          if (settled) return
+          settled = true
+          resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), code: code ?? null })
+        })
       })
-    })
+    } catch (e) {
+      clearTimeout(timer)
+      settled = true
+      reject(new Error(`${t.name}: cannot run ${command}: ${(e as Error).message}`))
+    }
   })
 }
 

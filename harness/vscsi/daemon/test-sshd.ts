@@ -6,7 +6,7 @@
 // ESXi, with no test-only option in the product code. The process group and the temp directory
 // are registered with harness/run/cleanup.ts and released by stop() (or at exit).
 import { execFileSync } from 'node:child_process'
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
@@ -71,7 +71,8 @@ export interface TestSshd {
   /** sshd's own log (stderr). */
   log(): string
   /** Stops sshd (the port then refuses connections). */
-  stopServer(): Promise<void>
+  /** Stops listening; with dropSessions the open connections are cut too (the host goes away). */
+  stopServer(o?: { dropSessions?: boolean }): Promise<void>
   /** Starts sshd again on the same port, with a new host key when asked. */
   restart(o?: { newHostKey?: boolean }): Promise<void>
   /** Stops sshd and removes the temp directory. */
@@ -167,10 +168,18 @@ export async function startTestSshd(o: TestSshdOptions = {}): Promise<TestSshd> 
       })
     })
   }
-  const stopServer = async () => {
+  const stopServer = async (o: { dropSessions?: boolean } = {}) => {
     const s = server
     server = null
+    const sessions = s && o.dropSessions ? descendants(s.pid) : []
     if (s) await s.stop()
+    for (const pid of sessions) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
   }
   await launch()
 
@@ -206,4 +215,26 @@ export async function startTestSshd(o: TestSshdOptions = {}): Promise<TestSshd> 
       await tmp.release()
     },
   }
+}
+
+/** The processes below pid (Linux /proc): sshd's per-connection children. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = []
+  for (let todo = [pid]; todo.length; ) {
+    const next = children.get(todo.pop()!) ?? []
+    out.push(...next)
+    todo.push(...next)
+  }
+  return out
 }
