@@ -104,6 +104,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       stdio: ['ignore', 'pipe', 'pipe'],
       // the guard ends Azurite and removes its workspace if this process dies before stop()
       env: { ...process.env, ...guardEnv(dir.path), AZURITE_ACCOUNTS: `${AZURITE_ACCOUNT}:${key}` },
+      exitSignal: 'SIGTERM',
     })
   } catch (e) {
     await dir.release()

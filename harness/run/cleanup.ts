@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-type Resource = { kind: 'process-group'; pid: number } | { kind: 'dir'; path: string }
+type Resource = { kind: 'process-group'; pid: number; exitSignal: NodeJS.Signals } | { kind: 'dir'; path: string }
 
 const live = new Set<Resource>()
 let hooked = false
@@ -14,7 +14,7 @@ function releaseSync(r: Resource): void {
   if (r.kind === 'dir') {
     rmSync(r.path, { recursive: true, force: true })
   } else {
-    killGroup(r.pid, 'SIGKILL')
+    killGroup(r.pid, r.exitSignal)
   }
 }
 
@@ -71,10 +71,15 @@ export interface Registration {
   release(): Promise<void>
 }
 
-/** Registers a process group leader so it is killed at teardown or exit. */
-export function registerProcessGroup(pid: number, graceMs = 2000): Registration {
+/**
+ * Registers a process group leader so it is stopped at teardown or exit. At exit there is no time
+ * for a grace period, so the group gets `exitSignal` at once: SIGKILL by default; SIGTERM for a
+ * helper that cleans up after itself quickly and synchronously on SIGTERM (Azurite with
+ * ../run/orphan-guard.ts removes its workspace), which SIGKILL would prevent.
+ */
+export function registerProcessGroup(pid: number, graceMs = 2000, exitSignal: NodeJS.Signals = 'SIGKILL'): Registration {
   hook()
-  const r: Resource = { kind: 'process-group', pid }
+  const r: Resource = { kind: 'process-group', pid, exitSignal }
   live.add(r)
   return {
     async release() {

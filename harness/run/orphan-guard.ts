@@ -1,7 +1,8 @@
 // Preloaded (`node --import`) into long-lived helpers the harness starts (Azurite): once the
 // process that started the helper is gone — killed before its teardown or exit handlers could
 // run, as when a test runner kills its worker on Ctrl-C under load — the helper removes its
-// workspace and exits, so nothing outlives the run. Parent and workspace come from the
+// workspace and exits, so nothing outlives the run. On SIGTERM (how the starter's exit handlers
+// stop it) it does the same at once. Parent and workspace come from the
 // environment (guardEnv below); without them this module does nothing.
 import { rmSync } from 'node:fs'
 
@@ -31,9 +32,14 @@ if (Number.isInteger(parent) && parent > 0) {
   const dir = process.env[DIR]
   delete process.env[PARENT]
   delete process.env[DIR]
-  setInterval(() => {
-    if (!parentGone(parent)) return
+  const end = () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
     process.exit(0)
+  }
+  setInterval(() => {
+    if (parentGone(parent)) end()
   }, 200).unref()
+  // the starter's exit handlers send SIGTERM (not SIGKILL) so that this runs: workspace gone
+  // before the process is, whatever happens to the starter next
+  process.once('SIGTERM', end)
 }

@@ -12,11 +12,12 @@ export interface Started {
   stop(): Promise<void>
 }
 
-export function startProcess(command: string, args: readonly string[], options: SpawnOptions = {}): Started {
-  const child = spawn(command, args, { stdio: 'ignore', ...options, detached: process.platform !== 'win32' })
+export function startProcess(command: string, args: readonly string[], options: SpawnOptions & { exitSignal?: NodeJS.Signals } = {}): Started {
+  const { exitSignal, ...spawnOptions } = options
+  const child = spawn(command, args, { stdio: 'ignore', ...spawnOptions, detached: process.platform !== 'win32' })
   if (child.pid === undefined) throw new Error(`could not start ${command}`)
   const pid = child.pid
-  const registration = registerProcessGroup(pid)
+  const registration = registerProcessGroup(pid, undefined, exitSignal)
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1))
     child.once('error', () => resolve(-1))
