@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { isAlive } from './run/cleanup.ts'
+import { groupMembers } from './azure/test-support.ts'
 
 const repo = join(import.meta.dirname, '..')
 const scratch: string[] = []
@@ -17,22 +18,6 @@ interface Held {
   sampler: number
   tempDir: string
   runDir: string
-}
-
-/** Live (non-zombie) processes whose process group is `pgid`. */
-function groupMembers(pgid: number): number[] {
-  const out: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(name))
-    } catch {
-      // vanished while we looked
-    }
-  }
-  return out
 }
 
 async function selftest(mode: 'pass' | 'fail' | 'timeout' | 'interrupt') {

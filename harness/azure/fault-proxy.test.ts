@@ -1,32 +1,17 @@
 // The fault proxy against a real Azurite: it forwards methods, headers and bodies both ways
 // (an upload and a read-back through it), answers injected statuses in Azure's error format,
 // turns a dead upstream into 502, and stop() ends even requests left hanging.
-import { existsSync } from 'node:fs'
 import { request } from 'undici'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { isAlive } from '../run/cleanup.ts'
-import { startAzurite, type Azurite } from './azurite.ts'
+import { expect, test } from 'vitest'
+import type { Azurite } from './azurite.ts'
 import { startFaultProxy } from './fault-proxy.ts'
-import { blobExists, containerSas, createContainer, getText, putBlob, type BlobTarget } from './store.ts'
-import { closedPort } from './test-support.ts'
+import { blobExists, getText, putBlob, type BlobTarget } from './store.ts'
+import { closedPort, useAzurite } from './test-support.ts'
 
 const CONTAINER = 'fault-proxy'
 let azurite: Azurite
 let write: BlobTarget
-
-beforeAll(async () => {
-  azurite = await startAzurite()
-  await createContainer(azurite, CONTAINER)
-  write = containerSas(azurite, CONTAINER, { permissions: 'racwl' })
-})
-
-afterAll(async () => {
-  await azurite?.stop()
-  if (azurite) {
-    expect(isAlive(azurite.pid)).toBe(false)
-    expect(existsSync(azurite.location)).toBe(false)
-  }
-})
+useAzurite(CONTAINER, (s) => ({ azurite, write } = s))
 
 function via(origin: string, target: BlobTarget): BlobTarget {
   return { ...target, containerUrl: `${origin}${new URL(target.containerUrl).pathname}` }

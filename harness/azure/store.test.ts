@@ -1,14 +1,12 @@
 // Containers, SAS and SAS-only data access against a real Azurite: what each SAS may do, and the
 // clear, signature-free errors for a missing SAS, an expired one, a missing permission, a missing
 // blob and an unreachable host. Also the targets a config section names.
-import { existsSync } from 'node:fs'
 import { inspect } from 'node:util'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { isUserError } from '../errors.ts'
-import { isAlive } from '../run/cleanup.ts'
 import { hasSig, signatureValues } from '../config/sas.ts'
 import type { Config } from '../config/schema.ts'
-import { startAzurite, type Azurite } from './azurite.ts'
+import type { Azurite } from './azurite.ts'
 import {
   BlobRequestError,
   blobExists,
@@ -24,25 +22,12 @@ import {
   type BlobTarget,
   type UploadProgress,
 } from './store.ts'
-import { closedPort } from './test-support.ts'
+import { closedPort, useAzurite } from './test-support.ts'
 
 const CONTAINER = 'store-test'
 let azurite: Azurite
 let write: BlobTarget
-
-beforeAll(async () => {
-  azurite = await startAzurite()
-  await createContainer(azurite, CONTAINER)
-  write = containerSas(azurite, CONTAINER, { permissions: 'racwl' })
-})
-
-afterAll(async () => {
-  await azurite?.stop()
-  if (azurite) {
-    expect(isAlive(azurite.pid)).toBe(false)
-    expect(existsSync(azurite.location)).toBe(false)
-  }
-})
+useAzurite(CONTAINER, (s) => ({ azurite, write } = s))
 
 /** The error a promise rejects with, checked to be a BlobRequestError that carries no secret. */
 async function blobError(p: Promise<unknown>, target: BlobTarget): Promise<BlobRequestError> {

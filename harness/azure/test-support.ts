@@ -1,7 +1,11 @@
-// Helpers for the harness/azure tests: which processes are left in a process group, and a
-// loopback port nothing listens on.
-import { readdirSync, readFileSync } from 'node:fs'
+// Helpers for tests: which processes are left in a process group, a loopback port nothing
+// listens on, and an Azurite with one container for a whole test file.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { isAlive } from '../run/cleanup.ts'
+import { startAzurite, type Azurite } from './azurite.ts'
+import { containerSas, createContainer, type BlobTarget } from './store.ts'
 
 /** Live (non-zombie) processes whose process group is `pgid` (Linux /proc). */
 export function groupMembers(pgid: number): number[] {
@@ -26,4 +30,23 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number }
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
+}
+
+/**
+ * Starts Azurite before the file's tests with `container` created and hands it over with a
+ * read-write-list SAS; afterwards stops it and checks that no process or workspace is left.
+ */
+export function useAzurite(container: string, started: (s: { azurite: Azurite; write: BlobTarget }) => void): void {
+  let azurite: Azurite | undefined
+  beforeAll(async () => {
+    azurite = await startAzurite()
+    await createContainer(azurite, container)
+    started({ azurite, write: containerSas(azurite, container, { permissions: 'racwl' }) })
+  })
+  afterAll(async () => {
+    if (!azurite) return
+    await azurite.stop()
+    expect(isAlive(azurite.pid)).toBe(false)
+    expect(existsSync(azurite.location)).toBe(false)
+  })
 }
