@@ -11,6 +11,7 @@ import { delimiter, isAbsolute, join, relative, resolve } from 'node:path'
 import { isUserError } from '../harness/errors.ts'
 import { countVerdicts, parseVerdictsFile, type VerdictRow, type VerdictsFile } from '../reporters/verdict-file.ts'
 import { formatChange, formatInterval, verdictsMarkdown } from '../reporters/verdict-table.ts'
+import { decisionOf } from '../harness/results.ts'
 
 export const VERDICTS_ENV = 'BENCHGATE_VERDICTS'
 export const RESULTS_DIR_ENV = 'BENCHGATE_RESULTS_DIR'
@@ -79,8 +80,10 @@ export function verdictReport(files: ReadonlyArray<{ file: string; data: Verdict
   for (const r of rows) {
     const c = r.comparison
     const change = `${formatChange(c.ratio.estimate)}, interval ${formatInterval(c.ratio)}, threshold ${Math.round(c.threshold * 1000) / 10} %`
-    if (c.verdict === 'regressed') fails.push(`${label(r)} regressed: ${change}`)
-    else if (c.verdict === 'inconclusive') warnings.push(`${label(r)} inconclusive: ${change}; measure more rounds to decide`)
+    const decision = decisionOf(c)
+    if (decision === 'regressed') fails.push(`${label(r)} regressed: ${change}`)
+    else if (decision === 'fails') fails.push(`${label(r)} fails its limit: ${change}`)
+    else if (decision === 'inconclusive') warnings.push(`${label(r)} inconclusive: ${change}; measure more rounds to decide`)
   }
   for (const w of new Set(rows.flatMap((r) => (r.comparison.fingerprintWarning ? [r.comparison.fingerprintWarning] : [])))) {
     warnings.push(`different environment: ${w}`)

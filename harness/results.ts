@@ -20,6 +20,19 @@ export interface MetricStat {
 /** How one head-versus-base comparison came out. */
 export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive'
 
+/**
+ * What a gate decided, in words that cannot be misread: a comparison's verdict, or for a limit
+ * (kind 'limit') `holds` or `fails`.
+ */
+export type Decision = Verdict | 'holds' | 'fails'
+
+export const DECISIONS = ['regressed', 'improved', 'unchanged', 'inconclusive', 'holds', 'fails'] as const satisfies readonly Decision[]
+
+export function decisionOf(c: Pick<Comparison, 'verdict' | 'kind'>): Decision {
+  if (c.kind !== 'limit') return c.verdict
+  return c.verdict === 'regressed' ? 'fails' : 'holds'
+}
+
 /** A ratio head/base with its confidence interval. */
 export interface RatioInterval {
   estimate: number
@@ -41,8 +54,16 @@ export interface Comparison {
   head: { label: string; median: number; n: number }
   /** head/base of the metric's values. */
   ratio: RatioInterval
-  /** Relative change that counts, e.g. 0.05. */
+  /** Relative change that counts, e.g. 0.05: the smallest regression that must fail. */
   threshold: number
+  /** How the threshold decided (harness/stats/verdict.ts); absent in results written before rules had names ('conservative'). */
+  rule?: 'catch' | 'conservative'
+  /**
+   * 'comparison' (default): head against base, worded regressed / improved / unchanged / inconclusive.
+   * 'limit': a bound the head must keep (toHoldParity: at least 95 % of the reference, within 8×),
+   * worded holds (any verdict but regressed) or fails (regressed).
+   */
+  kind?: 'comparison' | 'limit'
   verdict: Verdict
   /** Rounds measured (interleaved pairs), including any extra rounds for an inconclusive result. */
   rounds: number

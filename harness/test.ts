@@ -20,7 +20,7 @@ import type { LoadedBaseline } from './baseline/format.ts'
 import { defaultCharts } from './publish/default-charts.ts'
 import { publishResults, type PublishInput, type Published } from './publish/publish.ts'
 import { gateMatchers, markPaired, recordComparison } from './gates/matchers.ts'
-import { defaultConfidence, setGateDefaults, thresholdFor } from './gates/thresholds.ts'
+import { defaultConfidence, defaultRule, setGateDefaults, thresholdFor } from './gates/thresholds.ts'
 import { loadConfig, type LoadedConfig } from './config/load.ts'
 import { redactConfig } from './config/redact.ts'
 import type { Config } from './config/schema.ts'
@@ -168,6 +168,7 @@ export const test = base.extend<HarnessFixtures>({
       const name = options.name ?? `${headSide.label} vs ${baseSide.label}`
       const result = await compareInterleaved(baseSide, headSide, {
         threshold: thresholdFor(name, options.metric ?? 'time'),
+        rule: defaultRule(),
         confidence: defaultConfidence(),
         ...options,
         name,

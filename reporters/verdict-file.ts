@@ -2,11 +2,11 @@
 // by reporters/verdict.ts and read by the pull-request check (.github/danger-verdicts.ts).
 //
 //   { "kind": "benchgate-verdicts", "version": 1, "created": "…Z", "stamp": "20261124T101500Z",
-//     "counts": { "regressed": 0, "improved": 1, "unchanged": 3, "inconclusive": 0 },
+//     "counts": { "regressed": 0, "improved": 1, "unchanged": 3, "inconclusive": 0, "holds": 2, "fails": 0 },
 //     "rows": [ { "project", "file", "test", "comparison": { …Comparison } } ] }
 import * as z from 'zod'
 import { parseJson, validateJson } from '../harness/json-file.ts'
-import type { Comparison, Verdict } from '../harness/results.ts'
+import { decisionOf, DECISIONS, type Comparison, type Decision, type Verdict } from '../harness/results.ts'
 
 export const VERDICTS_KIND = 'benchgate-verdicts'
 export const VERDICTS_VERSION = 1
@@ -24,6 +24,8 @@ export const ComparisonSchema = z.strictObject({
   head: side,
   ratio: z.strictObject({ estimate: finite(), lo: finite(), hi: finite(), confidence: finite() }),
   threshold: finite(),
+  rule: z.enum(['catch', 'conservative']).optional(),
+  kind: z.enum(['comparison', 'limit']).optional(),
   verdict: z.enum(VERDICTS),
   rounds: z.number().int().nonnegative(),
   order: z.string(),
@@ -43,7 +45,8 @@ export const VerdictsFileSchema = z.strictObject({
   version: z.literal(VERDICTS_VERSION),
   created: z.string(),
   stamp: z.string(),
-  counts: z.strictObject({ regressed: z.number(), improved: z.number(), unchanged: z.number(), inconclusive: z.number() }),
+  // holds/fails (limits) were added later; a file without them counted limits as verdicts
+  counts: z.strictObject({ regressed: z.number(), improved: z.number(), unchanged: z.number(), inconclusive: z.number(), holds: z.number().default(0), fails: z.number().default(0) }),
   rows: z.array(VerdictRowSchema),
 })
 
@@ -54,7 +57,8 @@ export interface VerdictRow {
   comparison: Comparison
 }
 
-export type VerdictCounts = Record<Verdict, number>
+/** Comparisons by verdict, limits by holds / fails. */
+export type VerdictCounts = Record<Decision, number>
 
 export interface VerdictsFile {
   kind: typeof VERDICTS_KIND
@@ -66,8 +70,8 @@ export interface VerdictsFile {
 }
 
 export function countVerdicts(rows: readonly VerdictRow[]): VerdictCounts {
-  const counts: VerdictCounts = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0 }
-  for (const r of rows) counts[r.comparison.verdict]++
+  const counts = Object.fromEntries(DECISIONS.map((d) => [d, 0])) as VerdictCounts
+  for (const r of rows) counts[decisionOf(r.comparison)]++
   return counts
 }
 

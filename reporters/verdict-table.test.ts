@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { Comparison } from '../harness/results.ts'
 import { countVerdicts, parseVerdictsFile, verdictsFile, type VerdictRow } from './verdict-file.ts'
-import { formatChange, formatInterval, formatNumber, markdownTable, rowCells, terminalTable, verdictRows, verdictsMarkdown } from './verdict-table.ts'
+import { formatChange, formatInterval, formatNumber, countsLine, markdownTable, rowCells, terminalTable, verdictRows, verdictsMarkdown } from './verdict-table.ts'
 
 function comparison(over: Partial<Comparison> = {}): Comparison {
   return {
@@ -65,7 +65,9 @@ describe('verdict table', () => {
     const rows = [row(comparison({ fingerprintWarning: 'baseline b.json was measured in a different environment: cores: 4 ≠ 8' })), row(comparison({ verdict: 'unchanged', fingerprintWarning: 'baseline b.json was measured in a different environment: cores: 4 ≠ 8' }))]
     const md = verdictsMarkdown(rows, countVerdicts(rows))
     expect(md.startsWith('## benchgate verdicts: 1 regressed, 0 improved, 1 unchanged, 0 inconclusive\n\n| benchmark |')).toBe(true)
-    expect(md).toContain('- Change is head/base − 1 of the medians; regressed when the whole interval lies beyond the threshold (5 %).')
+    expect(md).toContain('- Change is head/base − 1 of the medians.\n- Rule \'conservative\': regressed only when the whole interval lies beyond the threshold (5 %).')
+    const caught = [row(comparison({ rule: 'catch' })), row(comparison({ rule: 'catch', threshold: 0.1 }))]
+    expect(verdictsMarkdown(caught, countVerdicts(caught))).toContain('- Regressed when the interval lies above √(1 + threshold), midway between no change and the threshold (5 %, 10 %): a regression of the threshold fails; improved likewise below.')
     expect(md).toContain('- Method (interleaved: bootstrap ratio of medians (paired by round)')
     expect(md.match(/⚠️ baseline b\.json/g)).toHaveLength(1)
     expect(verdictsMarkdown([], countVerdicts([]))).toBe('## benchgate verdicts\n\nNo gate evaluations in this run.\n')
@@ -82,10 +84,30 @@ describe('verdict table', () => {
     expect(rows.map((r) => `${r.test}:${r.comparison.name}`)).toEqual(['a:one', 'a:two', 'd:three'])
   })
 
+  test('a limit says holds or fails, never unchanged or regressed, and is counted apart', () => {
+    const held = comparison({ kind: 'limit', verdict: 'unchanged', name: 'open · Cold: B within 8× A' })
+    const failed = comparison({ kind: 'limit', verdict: 'regressed', name: 'probe vs aria2c' })
+    const rows = [row(held), row(failed), row(comparison())]
+    const counts = countVerdicts(rows)
+    expect(counts).toMatchObject({ regressed: 1, unchanged: 0, holds: 1, fails: 1 })
+    expect(countsLine(counts)).toBe('1 regressed, 0 improved, 0 unchanged, 0 inconclusive; limits: 1 holds, 1 fails')
+    const md = verdictsMarkdown(rows, counts)
+    expect(md).toContain('| ✅ holds |')
+    expect(md).toContain('| ❌ fails |')
+    expect(md).toContain('- Limits (at least a fraction of a reference, within a ratio): fails when the whole interval lies beyond the limit, else holds.')
+    const lines = terminalTable(rows).split('\n')
+    expect(lines[1]).toMatch(/\sholds$/)
+    expect(lines[2]).toMatch(/\sFAILS$/)
+    // a verdicts.json written before limits had words still reads, its counts completed
+    const old = verdictsFile([row(comparison())], 's')
+    const { holds: _h, fails: _f, ...oldCounts } = old.counts
+    expect(parseVerdictsFile(JSON.stringify({ ...old, counts: oldCounts }), 'old.json').counts).toMatchObject({ holds: 0, fails: 0 })
+  })
+
   test('verdicts.json round trip and counts', () => {
     const rows = [row(comparison()), row(comparison({ verdict: 'inconclusive' })), row(comparison({ verdict: 'inconclusive' }))]
     const file = verdictsFile(rows, '20261124T101500Z', new Date('2026-11-24T10:15:00Z'))
-    expect(file.counts).toEqual({ regressed: 1, improved: 0, unchanged: 0, inconclusive: 2 })
+    expect(file.counts).toEqual({ regressed: 1, improved: 0, unchanged: 0, inconclusive: 2, holds: 0, fails: 0 })
     expect(parseVerdictsFile(JSON.stringify(file), 'v.json')).toEqual(file)
     expect(() => parseVerdictsFile('{"kind":"benchgate-verdicts"}', 'v.json')).toThrow(/^v\.json: version: /)
   })

@@ -1,12 +1,12 @@
 // The verdict table, one row per gate evaluation: benchmark, metric, base, head, change,
 // interval, verdict. Markdown for verdicts.md and the pull-request comment, plain text for the
 // terminal. Pure, so it is unit-tested without running Vitest.
-import type { BenchgateMeta, Comparison, RatioInterval, Verdict } from '../harness/results.ts'
+import { decisionOf, type BenchgateMeta, type Comparison, type Decision, type RatioInterval } from '../harness/results.ts'
 import type { VerdictCounts, VerdictRow } from './verdict-file.ts'
 
 export const COLUMNS = ['benchmark', 'metric', 'base', 'head', 'change', 'interval', 'verdict'] as const
 
-const ICON: Record<Verdict, string> = { regressed: '❌', improved: '🚀', unchanged: '✅', inconclusive: '❔' }
+const ICON: Record<Decision, string> = { regressed: '❌', improved: '🚀', unchanged: '✅', inconclusive: '❔', holds: '✅', fails: '❌' }
 
 /** Every comparison recorded by the reported tests, in test order. */
 export function verdictRows(tests: ReadonlyArray<{ project: string; file: string; test: string; meta: BenchgateMeta | undefined }>): VerdictRow[] {
@@ -42,8 +42,10 @@ export function formatInterval(r: RatioInterval): string {
   return `${formatChange(r.lo)} … ${formatChange(r.hi)} (${Math.round(r.confidence * 1000) / 10} %)`
 }
 
+/** What the gate decided: the verdict of a comparison, holds / fails for a limit (never 'unchanged' for a limit). */
 export function formatVerdict(c: Comparison, icons: boolean): string {
-  const word = icons ? `${ICON[c.verdict]} ${c.verdict}` : c.verdict === 'regressed' ? 'REGRESSED' : c.verdict
+  const d = decisionOf(c)
+  const word = icons ? `${ICON[d]} ${d}` : d === 'regressed' || d === 'fails' ? d.toUpperCase() : d
   return c.fingerprintWarning ? `${word} ${icons ? '⚠️' : '(!)'}` : word
 }
 
@@ -80,15 +82,31 @@ export function markdownTable(rows: readonly VerdictRow[]): string {
 }
 
 export function countsLine(counts: VerdictCounts): string {
-  return `${counts.regressed} regressed, ${counts.improved} improved, ${counts.unchanged} unchanged, ${counts.inconclusive} inconclusive`
+  const line = `${counts.regressed} regressed, ${counts.improved} improved, ${counts.unchanged} unchanged, ${counts.inconclusive} inconclusive`
+  const limits = (counts.holds ?? 0) + (counts.fails ?? 0)
+  return limits ? `${line}; limits: ${counts.holds ?? 0} ${counts.holds === 1 ? 'holds' : 'hold'}, ${counts.fails ?? 0} ${counts.fails === 1 ? 'fails' : 'fail'}` : line
+}
+
+const pctOf = (x: number) => `${Math.round(x * 1000) / 10} %`
+
+/** How each rule in the rows decides, in one sentence each. */
+function ruleNotes(rows: readonly VerdictRow[]): string[] {
+  const notes: string[] = []
+  const comparisons = rows.filter((r) => r.comparison.kind !== 'limit')
+  const byRule = (rule: string) => [...new Set(comparisons.filter((r) => (r.comparison.rule ?? 'conservative') === rule).map((r) => pctOf(r.comparison.threshold)))]
+  const catchT = byRule('catch')
+  const consT = byRule('conservative')
+  if (catchT.length) notes.push(`Regressed when the interval lies above √(1 + threshold), midway between no change and the threshold (${catchT.join(', ')}): a regression of the threshold fails; improved likewise below.`)
+  if (consT.length) notes.push(`Rule 'conservative': regressed only when the whole interval lies beyond the threshold (${consT.join(', ')}).`)
+  if (rows.some((r) => r.comparison.kind === 'limit')) notes.push('Limits (at least a fraction of a reference, within a ratio): fails when the whole interval lies beyond the limit, else holds.')
+  return notes
 }
 
 /** Notes under the table: thresholds and methods used, and every fingerprint warning (once each). */
 export function tableNotes(rows: readonly VerdictRow[]): string[] {
   const notes: string[] = []
-  const thresholds = [...new Set(rows.map((r) => `${Math.round(r.comparison.threshold * 1000) / 10} %`))]
   const methods = [...new Set(rows.map((r) => `${r.comparison.order}: ${r.comparison.method}`))]
-  if (rows.length) notes.push(`Change is head/base − 1 of the medians; regressed when the whole interval lies beyond the threshold (${thresholds.join(', ')}).`)
+  if (rows.length) notes.push('Change is head/base − 1 of the medians.', ...ruleNotes(rows))
   for (const m of methods) notes.push(`Method (${m}).`)
   for (const w of new Set(rows.flatMap((r) => (r.comparison.fingerprintWarning ? [r.comparison.fingerprintWarning] : [])))) notes.push(`⚠️ ${w}`)
   return notes

@@ -4,7 +4,7 @@
 // baseline from another environment warns loudly or refuses, by policy — it never gates silently.
 import { UserError } from '../errors.ts'
 import type { Comparison } from '../results.ts'
-import { compareSamples } from '../stats/verdict.ts'
+import { compareSamples, type GateRule } from '../stats/verdict.ts'
 import { currentRun, thresholdOf } from './current.ts'
 import { checkFingerprint, type Fingerprint, type FingerprintPolicy } from './fingerprint.ts'
 import type { BaselineTask, BaselineTest, LoadedBaseline } from './format.ts'
@@ -18,6 +18,8 @@ export interface BaselineCompareOptions {
   name?: string
   /** Relative change that counts; default gates.thresholds[name].time, else gates.threshold. */
   threshold?: number
+  /** Default gates.rule of the configuration, else 'catch'. */
+  rule?: GateRule
   /** Default gates.confidence of the configuration, else 0.95. */
   confidence?: number
   /** Default the configuration's gates.fingerprint ('warn'). */
@@ -90,6 +92,7 @@ export function compareToBaseline(
   const current = opts.current ?? run!.fingerprint
   const threshold = opts.threshold ?? thresholdOf(run!, name)
   const confidence = opts.confidence ?? run?.confidence
+  const rule = opts.rule ?? run?.rule
   const fingerprintWarning = checkFingerprint({
     file: baseline.file,
     baseline: baseline.data.fingerprint,
@@ -104,6 +107,7 @@ export function compareToBaseline(
     unit: 'ms',
     better: 'lower',
     threshold,
+    ...(rule !== undefined ? { rule } : {}),
     ...(confidence !== undefined ? { confidence } : {}),
     ...(opts.resamples !== undefined ? { resamples: opts.resamples } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),

@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { loadConfig } from '../config/load.ts'
 import { collectEnvironment } from '../run/environment.ts'
 import { pickThreshold } from '../gates/thresholds.ts'
+import type { GateRule } from '../stats/verdict.ts'
 import { fingerprintOf, type Fingerprint, type FingerprintPolicy } from './fingerprint.ts'
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..')
@@ -12,6 +13,8 @@ export interface CurrentRun {
   fingerprint: Fingerprint
   /** gates.threshold of the configuration. */
   threshold: number
+  /** gates.rule of the configuration (default 'catch'). */
+  rule?: GateRule
   /** gates.thresholds of the configuration: benchmark name → metric → threshold (when present). */
   thresholds?: Record<string, Record<string, number>>
   /** gates.confidence of the configuration (when present). */
@@ -32,10 +35,11 @@ export function currentRun(root: string = REPO_ROOT): CurrentRun {
   const key = `${root}\0${process.env.BENCHGATE_CONFIG ?? ''}\0${process.cwd()}`
   if (cached?.key === key) return cached.value
   const loaded = loadConfig()
-  const { threshold, thresholds, confidence, fingerprint } = loaded.config.gates
+  const { threshold, rule, thresholds, confidence, fingerprint } = loaded.config.gates
   const value: CurrentRun = {
     fingerprint: fingerprintOf(collectEnvironment(root), loaded.hash),
     threshold,
+    rule,
     thresholds,
     confidence,
     policy: fingerprint,

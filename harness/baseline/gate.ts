@@ -15,6 +15,7 @@ import { checkFingerprint } from './fingerprint.ts'
 import type { LoadedBaseline } from './format.ts'
 import { kpiComparisons } from './kpi-verdicts.ts'
 import { loadBaseline } from './load.ts'
+import { describeRule } from '../stats/verdict.ts'
 
 export const BASELINE_ENV = 'BENCHGATE_BASELINE'
 
@@ -47,7 +48,7 @@ export function regressionMessage(baseline: LoadedBaseline, regressed: readonly 
   const lines = regressed.map((c) =>
     `  '${c.name}' ${c.metric}: median ${c.base.median.toPrecision(4)} → ${c.head.median.toPrecision(4)} ${c.unit}, ` +
     `${percent(c.ratio.estimate)} [${percent(c.ratio.lo)}, ${percent(c.ratio.hi)}] at ${Math.round(c.ratio.confidence * 100)} %, ` +
-    `beyond the ${Math.round(c.threshold * 1000) / 10} % threshold${c.fingerprintWarning ? ' (⚠️ different environment)' : ''}`,
+    `${describeRule(c.threshold, c.rule ?? 'conservative', c.better)}${c.fingerprintWarning ? ' (⚠️ different environment)' : ''}`,
   )
   return `regressed against the baseline ${baseline.file}:\n${lines.join('\n')}`
 }
@@ -78,6 +79,7 @@ export function gateTask(baseline: LoadedBaseline, task: GatedTask, run: Current
         ...where,
         current: run.fingerprint,
         threshold: thresholdOf(run, t.name),
+        ...(run.rule !== undefined ? { rule: run.rule } : {}),
         ...(run.confidence !== undefined ? { confidence: run.confidence } : {}),
         policy: run.policy,
         warn: () => {}, // warned once at set-up; the comparison still carries the warning
@@ -89,7 +91,7 @@ export function gateTask(baseline: LoadedBaseline, task: GatedTask, run: Current
   const baseTest = baseline.data.tests.find((t) => t.test === testName && t.file === file)
   const kpis = (task.meta as { benchgate?: BenchgateMeta }).benchgate?.kpis ?? []
   const warning = comparisons.find((c) => c.fingerprintWarning)?.fingerprintWarning
-  comparisons.push(...kpiComparisons(kpis, baseTest, { threshold: (metric) => thresholdOf(run, testName, metric), ...(warning ? { fingerprintWarning: warning } : {}) }))
+  comparisons.push(...kpiComparisons(kpis, baseTest, { threshold: (metric) => thresholdOf(run, testName, metric), ...(run.rule !== undefined ? { rule: run.rule } : {}), ...(warning ? { fingerprintWarning: warning } : {}) }))
   return { comparisons, notGated }
 }
 

@@ -3,16 +3,17 @@
 // head/base is its own interval (lo = hi = estimate) and the verdict is the usual rule
 // (./../stats/verdict.ts) on it. Gate noisy figures with interleaved samples instead.
 import type { Comparison, Kpi } from '../results.ts'
-import { verdictOf } from '../stats/verdict.ts'
+import { DEFAULT_RULE, verdictOf, type GateRule } from '../stats/verdict.ts'
 import type { BaselineTest } from './format.ts'
 
 export function kpiComparisons(
   head: readonly Kpi[],
   base: BaselineTest | undefined,
-  opts: { threshold: (metric: string) => number; fingerprintWarning?: string },
+  opts: { threshold: (metric: string) => number; rule?: GateRule; fingerprintWarning?: string },
 ): Comparison[] {
   if (!base) return []
   const out: Comparison[] = []
+  const rule = opts.rule ?? DEFAULT_RULE
   for (const k of head) {
     const b = base.kpis.find((x) => x.name === k.name)
     const better = k.better ?? b?.better
@@ -29,7 +30,8 @@ export function kpiComparisons(
       head: { label: 'head', median: k.value, n: 1 },
       ratio,
       threshold,
-      verdict: verdictOf(ratio, threshold, better),
+      rule,
+      verdict: verdictOf(ratio, threshold, better, rule),
       rounds: 1,
       order: 'baseline',
       method: 'single figure per run: ratio head/base against the threshold',

@@ -108,6 +108,7 @@ export async function compareInterleaved(base: Side, head: Side, options: Compar
       unit: 'ms',
       better: 'lower',
       threshold: o.threshold,
+      rule: o.rule,
       confidence: o.confidence,
       seed: o.seed,
       paired: o.order === 'interleaved',

@@ -2,7 +2,7 @@
 // Mistakes become a UserError naming the option, what was expected and a hint.
 import { UserError } from '../errors.ts'
 import { DEFAULT_CONFIDENCE, DEFAULT_SEED } from '../stats/bootstrap.ts'
-import { DEFAULT_THRESHOLD } from '../stats/verdict.ts'
+import { checkRule, DEFAULT_RULE, DEFAULT_THRESHOLD, type GateRule } from '../stats/verdict.ts'
 
 /** One side of a comparison. Only `fn` is timed; the hooks run around every iteration, untimed. */
 export interface Side {
@@ -39,6 +39,8 @@ export interface CompareOptions {
   batchRounds?: number
   /** Relative change that counts; default 0.05. */
   threshold?: number
+  /** How the threshold decides; default 'catch' (../stats/verdict.ts). */
+  rule?: GateRule
   /** Default 0.95. */
   confidence?: number
   /** Default 'interleaved'. 'sequential' runs all base rounds, then all head rounds. */
@@ -68,6 +70,7 @@ export interface ResolvedCompareOptions {
   readonly maxRounds: number
   readonly batchRounds: number
   readonly threshold: number
+  readonly rule: GateRule
   readonly confidence: number
   readonly order: Order
   readonly seed: number
@@ -120,6 +123,7 @@ export function resolveCompareOptions(base: Side, head: Side, options: CompareOp
     maxRounds,
     batchRounds: count('batchRounds', options.batchRounds ?? Math.ceil(rounds / 2), 1),
     threshold,
+    rule: checkRule(options.rule ?? DEFAULT_RULE, WHERE),
     confidence,
     order,
     seed,

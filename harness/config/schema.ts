@@ -228,7 +228,9 @@ const output = z.strictObject({
 const fraction = () => z.number().min(0).max(1)
 const gates = z.strictObject({
   threshold: fraction().default(0.05)
-    .describe('Default regression threshold: head is regressed when the whole confidence interval of head/base lies beyond this fraction in the bad direction.'),
+    .describe('Default regression threshold: the smallest regression that must fail (0.05: a change making head 5 % slower fails the gate).'),
+  rule: z.enum(['catch', 'conservative']).default('catch')
+    .describe("How the threshold decides (harness/stats/verdict.ts). 'catch': regressed when the interval of head/base lies beyond the midpoint √(1 + threshold), so a regression of the threshold is caught; 'conservative': only when the whole interval lies beyond 1 + threshold."),
   thresholds: z.record(z.string(), z.record(z.string(), fraction())).default({})
     .describe('Per-benchmark, per-metric thresholds: benchmark name → metric (time, throughput, peak_rss or a KPI name) → fraction. Overrides threshold.'),
   confidence: z.number().gt(0.5).lt(1).default(0.95)

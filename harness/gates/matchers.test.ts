@@ -80,6 +80,19 @@ describe('toHoldParity', () => {
     expect(() => expect({ label: 'probe', samples: samples(10.5, 40, 0.01, 16) }).toHoldParity(peer, { atLeast: 1 })).toThrow(/parity not held/)
   })
 
+  test('a limit is judged at the limit itself and recorded as a limit (holds / fails), not by the regression rule', ({ task }) => {
+    const m = withMeta(task)
+    // 4.5× is within "at most 8×": the catch rule's midpoint (√8 = 2.8×) must not apply to a limit
+    const a = { label: 'A', samples: samples(10, 40, 0.01, 17) }
+    expect({ label: 'B', samples: samples(45, 40, 0.01, 18) }).toHoldParity(a, { atLeast: 1 / 8, name: 'B within 8× A' })
+    expect(m.comparisons?.at(-1)).toMatchObject({ name: 'B within 8× A', kind: 'limit', rule: 'conservative' })
+    // a regression rule comparison of the same data is no limit
+    expect({ label: 'B', samples: samples(10.4, 40, 0.01, 18) }).toRegressFrom(a, { by: 0.05 })
+    expect(m.comparisons?.at(-1)).toMatchObject({ rule: 'catch', verdict: 'regressed' })
+    expect(m.comparisons?.at(-1)?.kind).toBeUndefined()
+    expect({ label: 'B', samples: samples(10.4, 40, 0.01, 18) }).not.toRegressFrom(a, { by: 0.05, rule: 'conservative' })
+  })
+
   test('atLeast is required', () => {
     expect(() => expect([1, 2]).toHoldParity([1, 2], {} as { atLeast: number })).toThrow(/give \{ atLeast \}/)
   })

@@ -2,14 +2,19 @@
 // verdict (../stats/verdict.ts), records the evaluation with the test (so reporters and the PR
 // check see it), and fails with a sentence a person understands:
 //
-//   expect(head).not.toRegressFrom(base, { by: 0.05 })       whole CI of head/base beyond +5 %?
+//   expect(head).not.toRegressFrom(base, { by: 0.05 })       regressed by 5 % or more? (the 'catch' rule)
 //   expect(candidate).toHoldParity(reference, { atLeast: 0.95 })   at least 95 % of reference's speed?
 //   expect(peakRssRatio).toBeAtMost(1.10, 'of baseline')       a plain bound with a readable message
+//
+// toRegressFrom is a comparison: its verdict follows the configured rule (gates.rule, or `rule`).
+// toHoldParity is a limit: it fails only when the data show, at the stated confidence, less than
+// `atLeast` of the reference (the conservative rule at the limit itself, so "within 8×" means 8×,
+// not a midpoint), and is recorded with kind 'limit' so tables say holds / fails.
 import { TestRunner } from 'vitest'
 import type { BenchgateMeta, Comparison } from '../results.ts'
-import { compareSamples, type Better } from '../stats/verdict.ts'
+import { compareSamples, type Better, type GateRule } from '../stats/verdict.ts'
 import { samplesOf, type Samples } from './measured.ts'
-import { defaultConfidence, thresholdFor } from './thresholds.ts'
+import { defaultConfidence, defaultRule, thresholdFor } from './thresholds.ts'
 
 /** Samples taken side by side by one interleaved comparison: judged as pairs. */
 const pairs = new WeakMap<object, object>()
@@ -23,8 +28,10 @@ export function markPaired(base: readonly number[], head: readonly number[], com
 }
 
 export interface RegressOptions {
-  /** Relative change that counts (default 0.05). */
+  /** Relative change that counts: the smallest regression that must fail (default gates.threshold, 0.05). */
   by?: number
+  /** How `by` decides (default gates.rule, 'catch'; see harness/stats/verdict.ts). */
+  rule?: GateRule
   better?: Better
   metric?: string
   unit?: string
@@ -78,7 +85,8 @@ function judge(
   expected: unknown,
   base: Samples,
   head: Samples,
-  o: { name: string; metric: string; unit?: string | undefined; better: Better; threshold: number; confidence?: number | undefined },
+  o: { name: string; metric: string; unit?: string | undefined; better: Better; threshold: number; rule: GateRule; confidence?: number | undefined },
+  kind: Comparison['kind'] = 'comparison',
 ): Comparison {
   const paired = isPaired(received, expected) && head.samples.length === base.samples.length
   const c = compareSamples(base.samples, head.samples, {
@@ -89,6 +97,7 @@ function judge(
     baseLabel: base.label,
     headLabel: head.label,
   })
+  if (kind === 'limit') c.kind = 'limit'
   recordComparison(c, paired ? (received as object) : undefined)
   return c
 }
@@ -100,7 +109,8 @@ export const gateMatchers = {
     const metric = options.metric ?? 'time'
     const by = options.by ?? thresholdFor(name, metric)
     const better = options.better ?? 'lower'
-    const c = judge(received, base, samplesOf(base, 'base', 'base'), h, { name, metric, unit: options.unit, better, threshold: by, confidence: options.confidence })
+    const rule = options.rule ?? defaultRule()
+    const c = judge(received, base, samplesOf(base, 'base', 'base'), h, { name, metric, unit: options.unit, better, threshold: by, rule, confidence: options.confidence })
     const pass = c.verdict === 'regressed'
     const bound = `${better === 'lower' ? '+' : '−'}${(by * 100).toFixed(1)} %`
     return {
@@ -127,8 +137,9 @@ export const gateMatchers = {
       metric: better === 'lower' ? 'time' : 'throughput',
       better,
       threshold: 1 / atLeast - 1,
+      rule: 'conservative',
       confidence: options.confidence,
-    })
+    }, 'limit')
     // performance of the candidate relative to the reference (1 = equal, 0.9 = 10 % slower)
     const perf = (r: number) => (better === 'lower' ? 1 / r : r)
     const [lo, hi] = [perf(c.ratio.hi), perf(c.ratio.lo)].sort((x, y) => x - y) as [number, number]
@@ -161,7 +172,7 @@ export const gateMatchers = {
 
 declare module 'vitest' {
   interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown> {
-    /** Passes when the whole confidence interval of head/base lies beyond `by` in the bad direction. */
+    /** Passes when head regressed from base by `by` or more, by the configured rule (harness/stats/verdict.ts). */
     toRegressFrom(base: unknown, options?: RegressOptions): R
     /** Passes unless the data show less than `atLeast` of the reference's performance. */
     toHoldParity(reference: unknown, options: ParityOptions): R

@@ -11,7 +11,7 @@ import { recordArtifact, type TestArtifactBase, type TestAttachment, type TestCo
 import { writeChart } from '../charts/output.ts'
 import { formatNumber } from '../charts/format.ts'
 import { UserError } from '../errors.ts'
-import type { Comparison, Kpi, Verdict } from '../results.ts'
+import { decisionOf, type Comparison, type Decision, type Kpi } from '../results.ts'
 import { kpiTable, kpiValue, resultTable, timeUnit, verdictSentence, verdictTable, type BenchmarkRow, type TableFormat } from './table.ts'
 
 export interface ChartToPublish {
@@ -94,9 +94,9 @@ export function benchmarkLine(r: BenchmarkRow): string {
 }
 
 function verdictCounts(comparisons: readonly Comparison[]): string {
-  const order: Verdict[] = ['regressed', 'inconclusive', 'improved', 'unchanged']
+  const order: Decision[] = ['regressed', 'fails', 'inconclusive', 'improved', 'unchanged', 'holds']
   return order
-    .map((v) => [v, comparisons.filter((c) => c.verdict === v).length] as const)
+    .map((v) => [v, comparisons.filter((c) => decisionOf(c) === v).length] as const)
     .filter(([, n]) => n > 0)
     .map(([v, n]) => `${n} ${v}`)
     .join(', ')

@@ -1,7 +1,7 @@
 // Result tables as text: the statistics of a test's benchmarks, its KPIs and its verdicts, as
 // aligned plain text (terminal, the Vitest UI's <pre> blocks) or GitHub-flavoured markdown.
 import { formatChange, formatNumber, formatValue } from '../charts/format.ts'
-import type { Comparison, Kpi } from '../results.ts'
+import { decisionOf, type Comparison, type Kpi } from '../results.ts'
 
 export type TableFormat = 'text' | 'markdown'
 
@@ -139,7 +139,7 @@ export function verdictTable(comparisons: readonly Comparison[], format: TableFo
   const cells = comparisons.map((c) => [
     c.name,
     c.metric,
-    c.verdict,
+    decisionOf(c),
     formatChange(c.ratio.estimate),
     `[${formatChange(c.ratio.lo)}, ${formatChange(c.ratio.hi)}]`,
     formatValue(c.base.median, c.unit),
@@ -152,7 +152,7 @@ export function verdictTable(comparisons: readonly Comparison[], format: TableFo
 export function verdictSentence(c: Comparison): string {
   const pct = Math.round(c.ratio.confidence * 100)
   let text =
-    `${c.name} · ${c.metric}: ${c.verdict}, ${formatChange(c.ratio.estimate)} [${formatChange(c.ratio.lo)}, ${formatChange(c.ratio.hi)}] at ${pct} % confidence; ` +
+    `${c.name} · ${c.metric}: ${decisionOf(c)}, ${formatChange(c.ratio.estimate)} [${formatChange(c.ratio.lo)}, ${formatChange(c.ratio.hi)}] at ${pct} % confidence; ` +
     `base ${formatValue(c.base.median, c.unit)} (${c.base.label}) → head ${formatValue(c.head.median, c.unit)} (${c.head.label}); ` +
     `threshold ${formatNumber(c.threshold * 100)} %, ${c.rounds} ${c.order} rounds, ${c.method}`
   if (c.fingerprintWarning) text += `; warning: ${c.fingerprintWarning}`
