@@ -9,8 +9,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path'
 import { isUserError } from '../harness/errors.ts'
-import { countVerdicts, parseVerdictsFile, type VerdictRow, type VerdictsFile } from '../reporters/verdict-file.ts'
-import { formatChange, formatInterval, verdictsMarkdown } from '../reporters/verdict-table.ts'
+import { countVerdicts, parseVerdictsFile, type VerdictRow, type VerdictsFile } from '../harness/verdicts/file.ts'
+import { formatChange, formatInterval, verdictsMarkdown } from '../harness/verdicts/table.ts'
 import { decisionOf } from '../harness/results.ts'
 
 export const VERDICTS_ENV = 'BENCHGATE_VERDICTS'

@@ -22,6 +22,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'measure the machine, NAS and Azure Blob ceilings (baseline.json, summary, charts)',
     load: async () => (await import('../harness/probe/cli.ts')).probeCommand,
   },
+  pr: {
+    summary: 'a pull request\'s base and head benched in alternation across git revisions; verdict table, exit 1 on regressed',
+    load: async () => (await import('../harness/pr/cli.ts')).prCommand,
+  },
   baseline: {
     summary: 'run vitest bench and store a baseline (raw samples + environment fingerprint)',
     load: async () => (await import('../harness/baseline/cli.ts')).baselineCommand,

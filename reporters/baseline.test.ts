@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { loadBaseline } from '../harness/baseline/load.ts'
-import { parseVerdictsFile, type VerdictsFile } from './verdict-file.ts'
-import { terminalTable } from './verdict-table.ts'
+import { parseVerdictsFile, type VerdictsFile } from '../harness/verdicts/file.ts'
+import { terminalTable } from '../harness/verdicts/table.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
 const VITEST = join(REPO, 'node_modules/vitest/vitest.mjs')

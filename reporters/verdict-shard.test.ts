@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { parseVerdictsFile, type VerdictsFile } from './verdict-file.ts'
+import { parseVerdictsFile, type VerdictsFile } from '../harness/verdicts/file.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
 const VITEST = join(REPO, 'node_modules/vitest/vitest.mjs')

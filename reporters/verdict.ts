@@ -10,8 +10,8 @@ import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { writeFileAtomic } from '../harness/run/atomic.ts'
 import { runStamp } from '../harness/run/stamp.ts'
 import { reportedTests, resultsRoot } from './reported.ts'
-import { verdictsFile, type VerdictRow } from './verdict-file.ts'
-import { countsLine, terminalTable, verdictRows, verdictsMarkdown } from './verdict-table.ts'
+import { verdictsFile, type VerdictRow } from '../harness/verdicts/file.ts'
+import { countsLine, terminalTable, verdictRows, verdictsMarkdown } from '../harness/verdicts/table.ts'
 
 /** A path as the terminal shows it: relative to the working directory when inside it. */
 function shown(path: string): string {

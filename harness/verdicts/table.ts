@@ -1,8 +1,8 @@
 // The verdict table, one row per gate evaluation: benchmark, metric, base, head, change,
 // interval, verdict. Markdown for verdicts.md and the pull-request comment, plain text for the
 // terminal. Pure, so it is unit-tested without running Vitest.
-import { decisionOf, type BenchgateMeta, type Comparison, type Decision, type RatioInterval } from '../harness/results.ts'
-import type { VerdictCounts, VerdictRow } from './verdict-file.ts'
+import { decisionOf, type BenchgateMeta, type Comparison, type Decision, type RatioInterval } from '../results.ts'
+import type { VerdictCounts, VerdictRow } from './file.ts'
 
 export const COLUMNS = ['benchmark', 'metric', 'base', 'head', 'change', 'interval', 'verdict'] as const
 

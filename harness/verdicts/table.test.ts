@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import type { Comparison } from '../harness/results.ts'
-import { countVerdicts, parseVerdictsFile, verdictsFile, type VerdictRow } from './verdict-file.ts'
-import { formatChange, formatInterval, formatNumber, countsLine, markdownTable, rowCells, terminalTable, verdictRows, verdictsMarkdown } from './verdict-table.ts'
+import type { Comparison } from '../results.ts'
+import { countVerdicts, parseVerdictsFile, verdictsFile, type VerdictRow } from './file.ts'
+import { formatChange, formatInterval, formatNumber, countsLine, markdownTable, rowCells, terminalTable, verdictRows, verdictsMarkdown } from './table.ts'
 
 function comparison(over: Partial<Comparison> = {}): Comparison {
   return {

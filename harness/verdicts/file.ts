@@ -5,8 +5,8 @@
 //     "counts": { "regressed": 0, "improved": 1, "unchanged": 3, "inconclusive": 0, "holds": 2, "fails": 0 },
 //     "rows": [ { "project", "file", "test", "comparison": { …Comparison } } ] }
 import * as z from 'zod'
-import { parseJson, validateJson } from '../harness/json-file.ts'
-import { decisionOf, DECISIONS, type Comparison, type Decision, type Verdict } from '../harness/results.ts'
+import { parseJson, validateJson } from '../json-file.ts'
+import { decisionOf, DECISIONS, type Comparison, type Decision, type Verdict } from '../results.ts'
 
 export const VERDICTS_KIND = 'benchgate-verdicts'
 export const VERDICTS_VERSION = 1

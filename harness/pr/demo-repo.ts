@@ -1,0 +1,91 @@
+// A throwaway git repository for proving `benchgate pr` end to end: one bench project, `demo`,
+// with one bench file whose work is fixed by work.json (SHA-256 over `bytes` bytes; a head that
+// raises `bytes` by 5 % is a true 5 % slowdown). Its package.json and package-lock.json are
+// benchgate's own and its node_modules a hard-linked copy of benchgate's install, as a clone on
+// which `npm ci` ran: `benchgate pr` seeds its lockfile cache from it, so no test downloads anything.
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+const BENCHGATE_ROOT = resolve(import.meta.dirname, '../..')
+
+export const DEMO_BYTES = 4 * 1024 * 1024
+
+const ROOT_CONFIG = `import { defineConfig } from 'vitest/config'
+
+export default defineConfig({ test: { projects: ['bench/vitest.config.ts'] } })
+`
+
+// A container project so that \`vitest bench --project demo\` selects it (benchgate's
+// vitest.bench.config.ts says why).
+const CONTAINER_CONFIG = `import { resolve } from 'node:path'
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    name: 'demo',
+    projects: [{ test: { name: 'scenarios', root: resolve(import.meta.dirname, '..'), include: [], benchmark: { include: ['bench/**/*.bench.ts'], retainSamples: true } } }],
+  },
+})
+`
+
+const BENCH = `import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { test } from 'vitest'
+
+const { bytes } = JSON.parse(readFileSync(new URL('../work.json', import.meta.url), 'utf8')) as { bytes: number }
+const chunk = new Uint8Array(256 * 1024).map((_, i) => (i * 2654435761) >>> 24)
+
+function work(): Buffer {
+  const hash = createHash('sha256')
+  for (let left = bytes; left > 0; left -= chunk.length) hash.update(left >= chunk.length ? chunk : chunk.subarray(0, left))
+  return hash.digest()
+}
+
+test('fixed work', async ({ bench }) => {
+  await bench('sha256 of work.json bytes', work).run({ iterations: 60, warmupIterations: 5 })
+})
+`
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=benchgate', '-c', 'user.email=benchgate@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+}
+
+export interface DemoRepo {
+  dir: string
+  /** The first commit: the base of every PR run. */
+  base: string
+  /** Commits a head on a new branch from base: an empty change, or the work scaled by `factor`; `addTask` adds a second benchmark. */
+  commitHead(name: string, factor: number, opts?: { addTask?: boolean }): string
+}
+
+export function makeDemoRepo(dir: string): DemoRepo {
+  mkdirSync(join(dir, 'bench'), { recursive: true })
+  copyFileSync(join(BENCHGATE_ROOT, 'package.json'), join(dir, 'package.json'))
+  copyFileSync(join(BENCHGATE_ROOT, 'package-lock.json'), join(dir, 'package-lock.json'))
+  writeFileSync(join(dir, 'vitest.config.ts'), ROOT_CONFIG)
+  writeFileSync(join(dir, 'bench', 'vitest.config.ts'), CONTAINER_CONFIG)
+  writeFileSync(join(dir, 'bench', 'work.bench.ts'), BENCH)
+  writeFileSync(join(dir, 'work.json'), `${JSON.stringify({ bytes: DEMO_BYTES })}\n`)
+  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.benchgate-cache/\nresults/\n')
+  execFileSync('cp', ['-al', join(BENCHGATE_ROOT, 'node_modules'), join(dir, 'node_modules')])
+  git(dir, 'init', '-q', '-b', 'main')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-q', '-m', 'base: fixed work')
+  const base = git(dir, 'rev-parse', 'HEAD')
+  return {
+    dir,
+    base,
+    commitHead(name, factor, opts = {}) {
+      git(dir, 'checkout', '-q', '-B', name, base)
+      if (opts.addTask) {
+        writeFileSync(join(dir, 'bench', 'work.bench.ts'), BENCH.replace("  await bench('sha256", "  await bench('a new task', work).run({ iterations: 20 })\n  await bench('sha256"))
+      }
+      if (factor !== 1) writeFileSync(join(dir, 'work.json'), `${JSON.stringify({ bytes: Math.round(DEMO_BYTES * factor) })}\n`)
+      git(dir, 'commit', '-q', '--allow-empty', '-am', factor === 1 && !opts.addTask ? `${name}: no change` : `${name}: work × ${factor}${opts.addTask ? ', a new task' : ''}`)
+      const head = git(dir, 'rev-parse', 'HEAD')
+      git(dir, 'checkout', '-q', 'main')
+      return head
+    },
+  }
+}
