@@ -107,6 +107,7 @@ export function describeNetworkError(e: unknown): NetworkFailure {
     case 'ENETUNREACH':
       return { cause: 'host unreachable', code, kind: 'unreachable', retryable: false, hint: 'check the endpoint and that the store is running' }
     case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'CONNECT_TIMEOUT': // ./drain-pool.ts
       return { cause: 'host unreachable (connect timed out)', code, kind: 'timeout', retryable: true }
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
@@ -114,6 +115,10 @@ export function describeNetworkError(e: unknown): NetworkFailure {
       return { cause: 'timed out', code, kind: 'timeout', retryable: true }
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return { cause: 'connection reset (body shorter than its Content-Length)', code, kind: 'reset', retryable: true }
+    case 'BODY_SHORT': // ./drain-pool.ts: closed inside a Content-Length or chunked body
+      return { cause: 'connection reset (body shorter than its framing)', code, kind: 'reset', retryable: true }
+    case 'BAD_ANSWER': // ./drain-pool.ts
+      return { cause: `malformed HTTP answer: ${(e as Error).message}`, code, kind: 'other', retryable: false }
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':

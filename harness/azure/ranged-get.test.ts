@@ -1,9 +1,11 @@
 // The ranged-GET client against a real Azurite, directly and through the fault proxy: byte-equal
 // round trips of whole blobs and sub-ranges, clear errors without retries for 403/404, retries
-// on injected 503s, 429 with Retry-After, hangs and resets, and the bound on requests in flight.
+// on injected 503s, 429 with Retry-After, hangs and resets, and the bound on requests in flight;
+// drain (its own transport, ./drain-pool.ts) through the same faults, and a server ignoring Range.
 // Waits are checked through the computed backoff the records carry, never through the clock.
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vitest'
 import { signatureValues } from '../config/sas.ts'
 import { isAlive } from '../run/cleanup.ts'
@@ -103,6 +105,27 @@ describe('reads through a read-only SAS', () => {
     await expect(c.drain('vol/chunk-5.bin', { offset: -1, length: 1 })).rejects.toThrow(/RangedGetClient\.drain: offset/)
     expect(records).toHaveLength(3)
     expect(c.stats).toMatchObject({ requests: 4, errors: 1 })
+  })
+
+  test('a server that ignores Range: get cuts the slice out of the whole blob, drain counts the range, both check its end', async () => {
+    const whole = randomBytes(10_000)
+    const server = createServer((_, res) => res.writeHead(200, { 'content-length': whole.length }).end(whole))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    try {
+      const target = { containerUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/acct/c`, sas: 'sv=1&sig=abc' }
+      const c = client(target)
+      const got = await c.get('b', { offset: 100, length: 50 })
+      expect(got.bytes.equals(whole.subarray(100, 150))).toBe(true)
+      expect(got.record).toMatchObject({ status: 200, bytes: 50, length: 50 })
+      expect(await c.drain('b', { offset: 100, length: 50 })).toMatchObject({ status: 200, bytes: 50, length: 50 })
+      expect(await c.drain('b')).toMatchObject({ status: 200, bytes: whole.length, length: whole.length })
+      for (const read of [() => c.get('b', { offset: 9990, length: 20 }), () => c.drain('b', { offset: 9990, length: 20 })]) {
+        expect((await rejection(read(), target)).message).toContain('range past the end of the blob (size 10000')
+      }
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
   })
 
   test('many reads at once all arrive intact', async () => {
@@ -223,6 +246,46 @@ describe('faults injected by the proxy', () => {
     expect(got).toHaveLength(24)
     expect(proxy.requests).toBe(24)
     expect(proxy.maxInFlight).toBe(4)
+  })
+
+  test('drain has the retries and errors of get: 503s, a hang, a reset, 404 at once, over kept-alive connections', async () => {
+    const { proxy, target } = await proxied((n) => (n % 3 === 2 ? 503 : null))
+    const records: RequestRecord[] = []
+    const c = client(target, { concurrency: 2, backoffMs: 1, maxBackoffMs: 5, onRequest: (r) => records.push(r) })
+    for (let round = 0; round < 3; round++) {
+      for (const [name, bytes] of blobs) expect((await c.drain(name)).bytes).toBe(bytes.length)
+    }
+    expect(proxy.injected).toBeGreaterThan(0)
+    expect(c.stats).toEqual({ requests: proxy.requests, retries: proxy.injected, throttled: proxy.injected, throttledByStatus: { '503': proxy.injected }, timeouts: 0, errors: 0 })
+    expect(records.flatMap((r) => r.retriedOn)).toEqual(Array(proxy.injected).fill('503'))
+
+    const hang = await proxied((n) => (n === 0 ? 'hang' : null))
+    const slow = client(hang.target, { timeoutMs: 300, backoffMs: 1 })
+    expect(await slow.drain('vol/chunk-3.bin')).toMatchObject({ bytes: blobs.get('vol/chunk-3.bin')!.length, attempts: 2, retriedOn: ['timeout'] })
+    expect(slow.stats).toMatchObject({ requests: 2, retries: 1, timeouts: 1, errors: 0 })
+
+    const reset = await proxied((n) => (n === 0 ? 'reset' : null))
+    expect(await client(reset.target, { backoffMs: 1 }).drain('vol/chunk-4.bin', { offset: 10, length: 10 })).toMatchObject({ bytes: 10, retriedOn: ['reset'] })
+
+    const missing = await rejection(client(target).drain('vol/missing.bin', { offset: 0, length: 10 }), target)
+    expect(missing).toMatchObject({ status: 404, code: 'BlobNotFound' })
+
+    const down = { ...read, containerUrl: `http://127.0.0.1:${await closedPort()}/devstoreaccount1/${CONTAINER}` }
+    expect(await rejection(client(down, { retries: 1, backoffMs: 1 }).drain('vol/chunk-0.bin'), down)).toMatchObject({ status: 0, reason: 'host unreachable' })
+  })
+
+  test('aborting the signal ends queued and running drains too', async () => {
+    const { target } = await proxied(() => 'hang')
+    const controller = new AbortController()
+    const c = client(target, { concurrency: 1, signal: controller.signal })
+    const running = c.drain('vol/chunk-0.bin').catch((e: unknown) => e)
+    const queued = c.drain('vol/chunk-1.bin').catch((e: unknown) => e)
+    await new Promise((r) => setTimeout(r, 50))
+    const reason = new Error('stop now')
+    controller.abort(reason)
+    expect(await running).toBe(reason)
+    expect(await queued).toBe(reason)
+    expect(c.stats.errors).toBe(2)
   })
 
   test('aborting the signal ends queued and running reads with its reason', async () => {

@@ -4,14 +4,21 @@
 // bytes; `drain` counts and drops them as they arrive (the network probe: nothing is copied or
 // kept, so the client's own CPU stays out of the measured ceiling).
 //
-// Wire: `GET /…/CONTAINER/BLOB?SAS` with `Range: bytes=OFFSET-END` (whole blob: `bytes=0-`),
+// Wire: `GET /…/CONTAINER/BLOB?SAS` with `Range: bytes=OFFSET-END` (whole blob: `bytes=0-`) and
+// `x-ms-version`, HTTP/1.1 over keep-alive connections sized to the concurrency, no pipelining,
 // answered 206 with Content-Range (or 200 when a server ignores Range: the wanted slice is cut
-// out). Byte counts are checked against the range asked for. One undici Pool per client, with
-// keep-alive connections sized to the concurrency, HTTP/1.1, no pipelining.
-// Retried: 429, 500, 503 (Retry-After honoured), timeouts, connection resets. Never retried:
-// 403, 404 and other answers (BlobRequestError at once). Waits are capped, so a read ends within
-// retries × maxBackoffMs plus (retries + 1) × timeoutMs once it holds a slot.
+// out, or counted). Byte counts are checked against the range asked for, the same for both.
+// Two transports, one set of rules: `get` goes through an undici Pool (its body collected into
+// one Buffer); `drain` through ./drain-pool.ts, which reads each connection into one fixed buffer
+// and only counts, at about a quarter of undici's CPU per GiB — on a 2-core machine the client's
+// CPU is taken from the store it measures (benches/harness/probe-aria2.bench.ts prints both).
+// Retried: 429, 500, 503 (Retry-After honoured), timeouts, connection resets (and a body cut
+// short). Never retried: 403, 404 and other answers (BlobRequestError at once), a malformed
+// answer. Waits are capped, so a read ends within retries × maxBackoffMs plus (retries + 1) ×
+// timeoutMs once it holds a slot. (drain-pool also replaces, once and within the attempt, a
+// kept-alive connection that the server closed before answering.)
 import { Pool } from 'undici'
+import { DrainPool } from './drain-pool.ts'
 import { BlobRequestError, describeNetworkError, describeStatus } from './blob-error.ts'
 import { backoffDelay, retryAfterMs, RETRY_STATUSES, sleep, type BackoffPolicy } from './retry.ts'
 import { API_VERSION, blobUrl, describeTarget, type BlobTarget } from './target.ts'
@@ -78,17 +85,15 @@ type Attempt =
 const TIMED_OUT = new Error('attempt timed out')
 const EMPTY = Buffer.alloc(0)
 
-/** Bytes of a response body, counted as they arrive and dropped. */
-function countBytes(body: NodeJS.ReadableStream): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let n = 0
-    body.on('data', (chunk: Buffer) => {
-      n += chunk.length
-    })
-    body.once('end', () => resolve(n))
-    body.once('error', reject)
-  })
+/** An answer as both transports give it: `body` is empty when draining; `length` counts the body either way. */
+interface Answer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+  length: number
+  ttfbMs: number
 }
+
 const CONTENT_RANGE = /^bytes (\d+)-(-?\d+)\/(\d+|\*)$/
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -110,6 +115,7 @@ export class RangedGetClient {
   readonly #signal: AbortSignal | undefined
   readonly #onRequest: ((record: RequestRecord) => void) | undefined
   readonly #pool: Pool
+  readonly #drainPool: DrainPool
   readonly #stats: RangedGetStats = { requests: 0, retries: 0, throttled: 0, throttledByStatus: {}, timeouts: 0, errors: 0 }
   readonly #waiting: { resolve: () => void; reject: (e: unknown) => void }[] = []
   #inFlight = 0
@@ -139,6 +145,7 @@ export class RangedGetClient {
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
     })
+    this.#drainPool = new DrainPool(origin, { connectTimeoutMs: Math.min(this.#timeoutMs, 10_000), keepAliveTimeoutMs: 30_000 })
   }
 
   /** A snapshot of the counters. */
@@ -188,7 +195,7 @@ export class RangedGetClient {
   async close(): Promise<void> {
     this.#closed = true
     for (const w of this.#waiting.splice(0)) w.reject(new Error('RangedGetClient is closed'))
-    if (!this.#pool.closed) await this.#pool.close()
+    await Promise.all([this.#pool.closed ? undefined : this.#pool.close(), this.#drainPool.close()])
   }
 
   async #acquire(): Promise<void> {
@@ -270,19 +277,14 @@ export class RangedGetClient {
     signal?.addEventListener('abort', onAbort, { once: true })
     const t0 = performance.now()
     try {
-      const res = await this.#pool.request({
-        path: url.pathname + url.search,
-        method: 'GET',
-        headers: { range: range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : 'bytes=0-', 'x-ms-version': API_VERSION },
-        signal: controller.signal,
-      })
-      const ttfbMs = performance.now() - t0
-      const status = res.statusCode
+      const path = url.pathname + url.search
+      const headers = { range: range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : 'bytes=0-', 'x-ms-version': API_VERSION }
+      const answer = keep ? await this.#fetch(path, headers, controller.signal, t0) : await this.#count(path, headers, controller.signal, t0)
+      const { status, ttfbMs } = answer
       if (status !== 200 && status !== 206) {
-        await res.body.dump()
-        const code = header(res.headers, 'x-ms-error-code')
+        const code = header(answer.headers, 'x-ms-error-code')
         // Azure answers a whole-blob Range on an empty blob with 416 and Content-Range `bytes */0`.
-        if (status === 416 && !range && header(res.headers, 'content-range') === 'bytes */0') {
+        if (status === 416 && !range && header(answer.headers, 'content-range') === 'bytes */0') {
           return { ok: true, status, bytes: EMPTY, received: 0, latencyMs: performance.now() - t0, ttfbMs }
         }
         const { cause, hint } = describeStatus(this.#target, 'GET', status, code)
@@ -290,12 +292,11 @@ export class RangedGetClient {
         if (!RETRY_STATUSES.has(status)) return { ok: false, error }
         this.#stats.throttled++
         this.#stats.throttledByStatus[status] = (this.#stats.throttledByStatus[status] ?? 0) + 1
-        return { ok: false, error, retry: String(status), retryAfter: retryAfterMs(res.headers['retry-after']) }
+        return { ok: false, error, retry: String(status), retryAfter: retryAfterMs(answer.headers['retry-after']) }
       }
-      const body = keep ? Buffer.from(await res.body.arrayBuffer()) : EMPTY
-      const length = keep ? body.length : await countBytes(res.body)
+      const { body, length } = answer
       const latencyMs = performance.now() - t0
-      const error = this.#mismatch(blob, range, status, header(res.headers, 'content-range'), length)
+      const error = this.#mismatch(blob, range, status, header(answer.headers, 'content-range'), length)
       if (error) return { ok: false, error }
       // a server that ignored Range sent the whole blob: the wanted slice is cut out
       const cut = status === 200 && range !== undefined
@@ -316,6 +317,24 @@ export class RangedGetClient {
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
     }
+  }
+
+  /** get: the answer through undici, its body kept (an error answer's body is dropped). */
+  async #fetch(path: string, headers: Record<string, string>, signal: AbortSignal, t0: number): Promise<Answer> {
+    const res = await this.#pool.request({ path, method: 'GET', headers, signal })
+    const ttfbMs = performance.now() - t0
+    if (res.statusCode !== 200 && res.statusCode !== 206) {
+      await res.body.dump()
+      return { status: res.statusCode, headers: res.headers, body: EMPTY, length: 0, ttfbMs }
+    }
+    const body = Buffer.from(await res.body.arrayBuffer())
+    return { status: res.statusCode, headers: res.headers, body, length: body.length, ttfbMs }
+  }
+
+  /** drain: the answer through the counting pool, its body counted and dropped. */
+  async #count(path: string, headers: Record<string, string>, signal: AbortSignal, t0: number): Promise<Answer> {
+    const answer = await this.#drainPool.get(path, headers, signal)
+    return { status: answer.status, headers: answer.headers, body: EMPTY, length: answer.bodyBytes, ttfbMs: answer.headersAt - t0 }
   }
 
   /** Why an answer of `length` body bytes does not match the range asked for; null when it does. */
