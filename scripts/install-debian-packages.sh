@@ -4,9 +4,10 @@
 set -euo pipefail
 # procps: ps/pgrep for process checks; git: run.json's commit facts; chromium: the test that
 # screenshots benchmark results in Vitest's HTML report; fonts-dejavu-core: text in PNG charts;
-# aria2: aria2c, the ranged multi-connection download peer of the baseline probe's bench;
+# aria2: aria2c, the ranged multi-connection download peer of the baseline probe's bench; time: GNU
+# time, which measures aria2c's CPU seconds in that bench;
 # openssh-server: the real sshd the vscsi tests start on loopback; fio: the vscsi workload replay.
-packages=(procps git chromium fonts-dejavu-core aria2 openssh-server fio)
+packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

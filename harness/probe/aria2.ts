@@ -6,7 +6,11 @@
 // How aria2c uses the chunk size: it splits the file into N segments of size/N (at least the
 // chunk size) and fetches each with one long ranged GET per connection, where the probe sends
 // one ranged GET per chunk. Same connections and chunk size, different request pattern.
-import { rmSync, statSync } from 'node:fs'
+//
+// CPU: where GNU time is installed (Debian package `time`), aria2c runs under
+// `time -f '%U %S' -o FILE`, which reports the user and system CPU seconds of aria2c (its rusage
+// when reaped) and nothing of ours; without it `cpuSeconds` is null.
+import { readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { blobUrl, scrubSecrets, type BlobTarget } from '../azure/target.ts'
 import { startProcess } from '../run/processes.ts'
@@ -16,6 +20,21 @@ export interface Aria2Result {
   bytes: number
   ms: number
   MB_s: number
+  /** aria2c's user + system CPU seconds (GNU time), or null where GNU time is not installed. */
+  cpuSeconds: number | null
+}
+
+/** GNU time (Linux), or null. */
+export function gnuTime(): string | null {
+  return process.platform === 'linux' ? findOnPath('time') : null
+}
+
+const TIMES = /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/
+
+/** User + system seconds from GNU time's `-f '%U %S'` output (its last line), or null. */
+export function parseTimes(text: string): number | null {
+  const m = TIMES.exec(text.trim().split('\n').at(-1)?.trim() ?? '')
+  return m ? Number(m[1]) + Number(m[2]) : null
 }
 
 export const ARIA2_MISSING = 'aria2c is not installed (Debian package aria2): run `bash scripts/install-debian-packages.sh`'
@@ -38,9 +57,15 @@ export async function aria2Download(target: BlobTarget, blob: string, expectedBy
   if (!exe) throw new Error(ARIA2_MISSING)
   const out = 'aria2-download.bin'
   const path = join(dir, out)
+  const timesPath = join(dir, 'aria2-times.txt')
   rmSync(path, { force: true })
+  rmSync(timesPath, { force: true })
+  const time = gnuTime()
+  const args = aria2Args(connections, chunkBytes, dir)
   const t0 = performance.now()
-  const proc = startProcess(exe, aria2Args(connections, chunkBytes, dir), { stdio: ['pipe', 'pipe', 'pipe'] })
+  const proc = time
+    ? startProcess(time, ['-f', '%U %S', '-o', timesPath, exe, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : startProcess(exe, args, { stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
   proc.child.stdout!.setEncoding('utf8').on('data', (d: string) => (output = (output + d).slice(-4000)))
   proc.child.stderr!.setEncoding('utf8').on('data', (d: string) => (output = (output + d).slice(-4000)))
@@ -57,8 +82,11 @@ export async function aria2Download(target: BlobTarget, blob: string, expectedBy
     }
     const bytes = statSync(path).size
     if (bytes !== expectedBytes) throw new Error(`aria2c wrote ${bytes} bytes, expected ${expectedBytes}`)
-    return { bytes, ms, MB_s: bytes / 1e6 / (ms / 1000) }
+    const cpuSeconds = time ? parseTimes(readFileSync(timesPath, 'utf8')) : null
+    if (time && cpuSeconds === null) throw new Error(`${time} wrote no '%U %S' line to ${timesPath}`)
+    return { bytes, ms, MB_s: bytes / 1e6 / (ms / 1000), cpuSeconds }
   } finally {
     rmSync(path, { force: true })
+    rmSync(timesPath, { force: true })
   }
 }

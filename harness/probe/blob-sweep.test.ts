@@ -97,7 +97,7 @@ describe('sweepPoint', () => {
     const throttledByStatus: Record<string, number> = {}
     for (const s of [...records.flatMap((r) => r.retriedOn), ...failures.map((f) => String(f.status))]) throttledByStatus[s] = (throttledByStatus[s] ?? 0) + 1
     return {
-      bytes: records.reduce((n, r) => n + r.bytes, 0), ms, records, failures,
+      bytes: records.reduce((n, r) => n + r.bytes, 0), ms, cpuSeconds: ms / 2000, records, failures,
       stats: { requests: records.length + failures.length + retries, retries, throttled: 0, throttledByStatus, timeouts: 0, errors: failures.length },
     }
   }

@@ -7,7 +7,9 @@
 // reader would). Sustained MB/s = bytes received / wall time from the first request to the last
 // byte. A chunk that still fails after its retries is counted as an error and the pass goes on;
 // a refusal that every chunk would get (403, 404, 400, an unreachable host) or the deadline ends
-// the sweep at once, keeping the points measured so far.
+// the sweep at once, keeping the points measured so far. A pass also reports the CPU seconds this
+// process spent over it (process.cpuUsage, user + system, every thread): the client's cost per
+// GiB when nothing else runs in the process meanwhile, as in the probe and its bench.
 import { BlobRequestError } from '../azure/blob-error.ts'
 import { RangedGetClient, type RangedGetStats, type RequestRecord } from '../azure/ranged-get.ts'
 import type { BlobTarget } from '../azure/target.ts'
@@ -30,6 +32,8 @@ export interface SweepOptions extends PassOptions {
 export interface PassResult {
   bytes: number
   ms: number
+  /** User + system CPU seconds of this process from the first request to the last byte. */
+  cpuSeconds: number
   records: RequestRecord[]
   stats: RangedGetStats
   /** Chunks that failed after every retry (the pass went on). */
@@ -62,6 +66,7 @@ export async function readBlobPass(target: BlobTarget, blob: string, size: numbe
   const records: RequestRecord[] = []
   const failures: BlobRequestError[] = []
   let fatal: unknown
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   try {
     await Promise.all(chunkRanges(size, chunkBytes).map((range) =>
@@ -78,9 +83,10 @@ export async function readBlobPass(target: BlobTarget, blob: string, size: numbe
         },
       )))
     const ms = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
     o.signal?.throwIfAborted()
     if (fatal !== undefined) throw fatal
-    return { bytes: records.reduce((n, r) => n + r.bytes, 0), ms, records, stats: client.stats, failures }
+    return { bytes: records.reduce((n, r) => n + r.bytes, 0), ms, cpuSeconds: (cpu.user + cpu.system) / 1e6, records, stats: client.stats, failures }
   } finally {
     o.signal?.removeEventListener('abort', onOuter)
     await client.close()

@@ -207,6 +207,7 @@ describe('throttling', () => {
     expect(first.backoffMs).toBeLessThanOrEqual(100 + 200 + 400)
     expect(second).toMatchObject({ attempts: 1, retriedOn: [], backoffMs: 0 })
     expect(pass.stats).toMatchObject({ requests: 5, retries: 3, throttled: 3 })
+    expect(pass.cpuSeconds).toBeGreaterThan(0)
   })
 })
 
