@@ -3,7 +3,7 @@
 // The configs are copied into a scratch root with one tiny bench file per family, so the proof
 // does not depend on which scenarios exist yet.
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
@@ -18,6 +18,11 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'bg-projects-'))
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'junction')
   for (const f of ['package.json', 'vitest.config.ts', 'vitest.bench.config.ts']) cpSync(join(repo, f), join(root, f))
+  // the configs' plugin (secret scrubbing) and reporters, without their tests
+  mkdirSync(join(root, 'reporters'))
+  for (const f of readdirSync(join(repo, 'reporters')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    symlinkSync(join(repo, 'reporters', f), join(root, 'reporters', f))
+  }
   for (const p of BENCH_PROJECTS) {
     mkdirSync(join(root, 'benches', p), { recursive: true })
     cpSync(join(repo, 'benches', p, 'vitest.config.ts'), join(root, 'benches', p, 'vitest.config.ts'))

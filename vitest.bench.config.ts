@@ -7,6 +7,7 @@
 // project, and `npx vitest bench --project fast-ab` selects "fast-ab (scenarios) (bench)" and only it.
 import { basename, resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { scrubOutputs } from './reporters/scrub-outputs.ts'
 
 export const BENCH_PROJECTS = ['fast-ab', 'baseline', 'blit-parity', 'chaos', 'competitive', 'vscsi', 'harness'] as const
 export type BenchProjectName = (typeof BENCH_PROJECTS)[number]
@@ -22,6 +23,7 @@ export function benchProject(dir: string) {
   }
   const repoRoot = resolve(dir, '../..')
   return defineConfig({
+    plugins: [scrubOutputs()], // the bench project's outputs through the secret scrubber (its child inherits it)
     test: {
       name,
       projects: [

@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import { benchProjectFiles } from './vitest.bench.config.ts'
+import { scrubOutputs } from './reporters/scrub-outputs.ts'
 
 // These tests read /proc or use POSIX shells and process groups; elsewhere (the Windows CI job)
 // they are left out, and the run says so.
@@ -15,8 +16,10 @@ const linux = process.platform === 'linux'
 if (!linux) console.warn(`benchgate: Linux-only unit tests left out on ${process.platform} (they read /proc or use POSIX process groups): ${LINUX_ONLY.join(', ')}`)
 
 export default defineConfig({
+  // every output of a run through the secret scrubber, whatever --reporter names (inline projects inherit it)
+  plugins: [scrubOutputs()],
   test: {
-    reporters: ['default', './reporters/csv.ts', './reporters/charts.ts', './reporters/verdict.ts', './reporters/baseline.ts', ['allure-vitest/reporter', { resultsDir: 'allure-results' }]],
+    reporters: ['default', './reporters/csv.ts', './reporters/charts.ts', './reporters/verdict.ts', './reporters/baseline.ts', ['./reporters/allure.ts', { resultsDir: 'allure-results' }]],
     projects: [
       {
         test: {

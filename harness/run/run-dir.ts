@@ -1,8 +1,13 @@
 // The run directory of one test: <output>/<UTC stamp>/<project>/<test-slug>/ with run.json,
 // markers.tsv and whatever artifacts the scenario writes. run.json exists as run.json.partial
-// while the test runs and becomes run.json, atomically, when it ends.
+// while the test runs and becomes run.json, atomically, when it ends. What this class writes
+// (run.json, whole artifacts) passes through the secret scrubber (../secrets/scrubber.ts) on its way
+// to disk; files written by others (streamed artifacts, tools, the sampler) are scrubbed when the
+// run ends (reporters/scrub-outputs.ts).
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { scrubFileBytes } from '../secrets/files.ts'
+import { outputScrubber } from '../secrets/scrubber.ts'
 import { PartialFile, writeFileAtomic } from './atomic.ts'
 import type { Environment } from './environment.ts'
 import { appendMarker, type Marker } from './markers.ts'
@@ -83,7 +88,8 @@ export class RunDir {
   /** Writes a whole artifact atomically and returns its path. */
   writeArtifact(name: string, data: string | Uint8Array): string {
     const path = this.path(name)
-    writeFileAtomic(path, data)
+    const s = outputScrubber()
+    writeFileAtomic(path, typeof data === 'string' ? s.text(data) : scrubFileBytes(name, data, s))
     this.#artifacts.add(name)
     return path
   }
@@ -129,7 +135,7 @@ export class RunDir {
       config: this.#config.redacted,
       artifacts: this.artifacts,
     }
-    const text = JSON.stringify(body, null, 2) + '\n'
+    const text = JSON.stringify(outputScrubber().value(body), null, 2) + '\n'
     if (done) {
       writeFileAtomic(join(this.dir, 'run.json'), text)
       rmSync(join(this.dir, 'run.json.partial'), { force: true })
