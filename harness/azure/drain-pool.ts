@@ -212,23 +212,16 @@ class Connection {
         case 'head':
           at = this.#readHead(buf, at, end)
           break
-        case 'length': {
-          const take = Math.min(end - at, this.#remaining)
-          this.#body += take
-          this.#remaining -= take
-          at += take
+        case 'length':
+          at += this.#count(end - at)
           if (this.#remaining === 0) this.#complete()
           break
-        }
         case 'close':
           this.#body += end - at
           at = end
           break
         case 'chunk-data': {
-          const take = Math.min(end - at, this.#remaining)
-          this.#body += take
-          this.#remaining -= take
-          at += take
+          at += this.#count(end - at)
           if (this.#remaining === 0) this.#phase = 'chunk-end'
           break
         }
@@ -236,6 +229,14 @@ class Connection {
           at = this.#readChunkLine(buf, at, end)
       }
     }
+  }
+
+  /** Counts up to `available` body bytes of the current length or chunk; returns how many. */
+  #count(available: number): number {
+    const take = Math.min(available, this.#remaining)
+    this.#body += take
+    this.#remaining -= take
+    return take
   }
 
   /** Head bytes from buf[at, end); returns where the body starts (or end). */

@@ -128,6 +128,13 @@ function fillCache(entry: string, source: string): boolean {
   return true
 }
 
+async function runInstall(wt: Worktree, o: InstallOptions): Promise<void> {
+  const code = await o.run(wt.dir)
+  if (code !== 0) {
+    throw new UserError({ file: 'benchgate pr', field: '--install', message: `\`${o.command}\` failed (exit ${code}) in the worktree of ${wt.ref} (${wt.short}) at ${wt.dir}`, hint: 'run it there by hand to see why' })
+  }
+}
+
 /** Installs the worktree's dependencies, from the lockfile cache when it can. */
 export async function installDependencies(root: string, cacheDir: string, wt: Worktree, o: InstallOptions): Promise<InstallStep> {
   const hash = lockfileHash(wt.dir)
@@ -143,10 +150,7 @@ export async function installDependencies(root: string, cacheDir: string, wt: Wo
       how = 'seeded'
     } else {
       rmSync(target, { recursive: true, force: true })
-      const code = await o.run(wt.dir)
-      if (code !== 0) {
-        throw new UserError({ file: 'benchgate pr', field: '--install', message: `\`${o.command}\` failed (exit ${code}) in the worktree of ${wt.ref} (${wt.short}) at ${wt.dir}`, hint: 'run it there by hand to see why' })
-      }
+      await runInstall(wt, o)
       markInstalled(wt.dir, hash)
       fillCache(entry, target)
       return { how: 'installed', hash }
@@ -154,8 +158,7 @@ export async function installDependencies(root: string, cacheDir: string, wt: Wo
   }
   rmSync(target, { recursive: true, force: true })
   if (!hardLinkCopy(cached, target)) {
-    const code = await o.run(wt.dir)
-    if (code !== 0) throw new UserError({ file: 'benchgate pr', field: '--install', message: `\`${o.command}\` failed (exit ${code}) in ${wt.dir}` })
+    await runInstall(wt, o)
     how = 'installed'
   }
   markInstalled(wt.dir, hash)
