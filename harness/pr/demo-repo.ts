@@ -29,10 +29,11 @@ export default defineConfig({
 })
 `
 
-const BENCH = `import { createHash } from 'node:crypto'
+const BENCH = (iterations: number) => `import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { test } from 'vitest'
 
+const ITERATIONS = ${iterations}
 const { bytes } = JSON.parse(readFileSync(new URL('../work.json', import.meta.url), 'utf8')) as { bytes: number }
 const chunk = new Uint8Array(256 * 1024).map((_, i) => (i * 2654435761) >>> 24)
 
@@ -43,7 +44,7 @@ function work(): Buffer {
 }
 
 test('fixed work', async ({ bench }) => {
-  await bench('sha256 of work.json bytes', work).run({ iterations: 60, warmupIterations: 5 })
+  await bench('sha256 of work.json bytes', work).run({ iterations: ITERATIONS, warmupIterations: 5 })
 })
 `
 
@@ -59,13 +60,15 @@ export interface DemoRepo {
   commitHead(name: string, factor: number, opts?: { addTask?: boolean }): string
 }
 
-export function makeDemoRepo(dir: string): DemoRepo {
+/** `iterations`: samples per bench run of the fixed work (about 10 ms each); more make each run's median steadier under load. */
+export function makeDemoRepo(dir: string, opts: { iterations?: number } = {}): DemoRepo {
+  const bench = BENCH(opts.iterations ?? 60)
   mkdirSync(join(dir, 'bench'), { recursive: true })
   copyFileSync(join(BENCHGATE_ROOT, 'package.json'), join(dir, 'package.json'))
   copyFileSync(join(BENCHGATE_ROOT, 'package-lock.json'), join(dir, 'package-lock.json'))
   writeFileSync(join(dir, 'vitest.config.ts'), ROOT_CONFIG)
   writeFileSync(join(dir, 'bench', 'vitest.config.ts'), CONTAINER_CONFIG)
-  writeFileSync(join(dir, 'bench', 'work.bench.ts'), BENCH)
+  writeFileSync(join(dir, 'bench', 'work.bench.ts'), bench)
   writeFileSync(join(dir, 'work.json'), `${JSON.stringify({ bytes: DEMO_BYTES })}\n`)
   writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.benchgate-cache/\nresults/\n')
   execFileSync('cp', ['-al', join(BENCHGATE_ROOT, 'node_modules'), join(dir, 'node_modules')])
@@ -79,7 +82,7 @@ export function makeDemoRepo(dir: string): DemoRepo {
     commitHead(name, factor, opts = {}) {
       git(dir, 'checkout', '-q', '-B', name, base)
       if (opts.addTask) {
-        writeFileSync(join(dir, 'bench', 'work.bench.ts'), BENCH.replace("  await bench('sha256", "  await bench('a new task', work).run({ iterations: 20 })\n  await bench('sha256"))
+        writeFileSync(join(dir, 'bench', 'work.bench.ts'), bench.replace("  await bench('sha256", "  await bench('a new task', work).run({ iterations: 20 })\n  await bench('sha256"))
       }
       if (factor !== 1) writeFileSync(join(dir, 'work.json'), `${JSON.stringify({ bytes: Math.round(DEMO_BYTES * factor) })}\n`)
       git(dir, 'commit', '-q', '--allow-empty', '-am', factor === 1 && !opts.addTask ? `${name}: no change` : `${name}: work × ${factor}${opts.addTask ? ', a new task' : ''}`)
