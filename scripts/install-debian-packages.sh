@@ -6,8 +6,10 @@ set -euo pipefail
 # screenshots benchmark results in Vitest's HTML report; fonts-dejavu-core: text in PNG charts;
 # aria2: aria2c, the ranged multi-connection download peer of the baseline probe's bench; time: GNU
 # time, which measures aria2c's CPU seconds in that bench;
-# openssh-server: the real sshd the vscsi tests start on loopback; fio: the vscsi workload replay.
-packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio)
+# openssh-server: the real sshd the vscsi tests start on loopback; fio: the vscsi workload replay;
+# rsync and rclone: blit-parity's default baseline and candidate; hyperfine: the peer the command
+# timer is proven against.
+packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio rsync rclone hyperfine)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
