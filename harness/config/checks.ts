@@ -49,6 +49,17 @@ export function checkSshHost(host: { password?: string; key_path?: string }, ctx
   }
 }
 
+/** A copy tool's command template: both {src} and {dst}, no other placeholder. */
+export function checkCopyCommand(command: string, ctx: Ctx): void {
+  const names = [...command.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!)
+  const unknown = names.filter((n) => n !== 'src' && n !== 'dst')
+  const missing = ['src', 'dst'].filter((n) => !names.includes(n))
+  if (missing.length || unknown.length) {
+    report(ctx, [], unknown.length ? `unknown placeholder ${unknown.map((n) => `{${n}}`).join(', ')}` : `the template has no ${missing.map((n) => `{${n}}`).join(' or ')}`,
+      'a command with {src} and {dst}', "e.g. 'blit-cli mirror {src} {dst}' or 'rsync -a --delete {src}/ {dst}/'")
+  }
+}
+
 export function checkTarget(target: { url?: string; command?: string }, ctx: Ctx): void {
   if ((target.url === undefined) === (target.command === undefined)) {
     report(ctx, [], 'target needs exactly one of url or command', 'url: http://… or command: …',

@@ -42,7 +42,7 @@ describe('defaults', () => {
     expect(loaded.config).toEqual(ConfigSchema.parse({}))
     expect(loaded.config.petrel.launch_timeout_s).toBe(300)
     expect(loaded.config.cache.policy).toEqual(['Cold', 'Warm'])
-    expect(loaded.config.blitParity.peer).toBe('rsync')
+    expect(loaded.config.blitParity.candidate.name).toBe('rclone')
     expect(loaded.config.gates.threshold).toBe(0.05)
     expect(loaded.config.output.results_dir).toBe('results')
     expect(loaded.config.azure.endpoint).toBeUndefined()
@@ -115,6 +115,13 @@ describe('error messages', () => {
     expect(lines).toHaveLength(2)
     expect(lines[0]).toMatch(/^bad\.yaml:2: petrel\.launch_timeout: unknown key; expected one of .*launch_timeout_s.*\(hint: did you mean 'launch_timeout_s'\?\)$/)
     expect(lines[1]).toMatch(/^bad\.yaml:3: blit_parity: unknown key; .*did you mean 'blitParity'\?/)
+  })
+
+  test('a copy command template without {dst}, or with an unknown placeholder, names file, line and field', () => {
+    const message = failure('blitParity:\n  candidate:\n    name: blit\n    command: blit-cli mirror {src}\n  baseline:\n    name: rsync\n    command: rsync -a {src}/ {dest}/\n')
+    const lines = message.split('\n')
+    expect(lines[0]).toMatch(/^bad\.yaml:4: blitParity\.candidate\.command: the template has no \{dst\}; expected a command with \{src\} and \{dst\}/)
+    expect(lines[1]).toMatch(/^bad\.yaml:7: blitParity\.baseline\.command: unknown placeholder \{dest\}/)
   })
 
   test('an unknown key far from any valid one gets no guess', () => {

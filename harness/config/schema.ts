@@ -4,7 +4,7 @@
 import * as z from 'zod'
 import { DEFAULT_FAST_LOG_PATTERN } from '../metrics/fast-log.ts'
 import { DEFAULT_ZGY_PATTERN } from '../metrics/options.ts'
-import { checkAzure, checkLogPattern, checkRegex, checkSasUrls, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
+import { checkAzure, checkCopyCommand, checkLogPattern, checkRegex, checkSasUrls, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
 
 const text = () => z.string().min(1)
 const seconds = () => z.number().positive()
@@ -111,19 +111,64 @@ const ssh = z.strictObject({
   hosts: z.array(sshHost).default([]).describe('Hosts reached over SSH (ESXi hosts for vscsiStats, Linux peers).'),
 })
 
-const fileSet = z.strictObject({
-  name: text().describe('Name of the file set, used in results.'),
-  files: count().describe('Number of files.'),
-  size_mb: z.number().positive().describe('Size of each file in MB.'),
+// A copy tool as blit-parity runs it: a command template with {src} and {dst}, run without a shell.
+const copyTool = z.strictObject({
+  name: text().describe('Name of the tool in results, e.g. blit-v2.'),
+  command: text().superRefine(checkCopyCommand)
+    .describe("Command template, run without a shell: {src} is the source tree, {dst} the destination, e.g. 'blit-cli mirror {src} {dst}'."),
+  success_codes: z.array(z.number().int().min(0)).min(1).default([0])
+    .describe('Exit codes that mean success (robocopy: 0 to 7). Any other code voids the run.'),
+  mirror: z.boolean().default(true)
+    .describe('The tool deletes what the source no longer has; false (cp -a) leaves it out of the incremental workload.'),
+  compare_mtimes: z.boolean().default(true).describe('Correctness includes modification times (-a style tools).'),
+  compare_modes: z.boolean().default(true).describe('Correctness includes file modes.'),
+})
+
+const on = () => z.boolean().default(true).describe('Run this workload.')
+
+const copyWorkloads = z.strictObject({
+  large: z.strictObject({
+    enabled: on(),
+    bytes: count().default(1024 ** 3).describe('Size of the one large file (default 1 GiB; the original plan used 512 MiB and 4 GiB).'),
+  }).prefault({}).describe('One large file.'),
+  small: z.strictObject({
+    enabled: on(),
+    files: count().default(100_000).describe('Number of small files.'),
+    min_bytes: count().default(1024).describe('Smallest file, in bytes.'),
+    max_bytes: count().default(10 * 1024).describe('Largest file, in bytes.'),
+  }).prefault({}).describe('Many small files (default 100,000 of 1 to 10 KiB).'),
+  mixed: z.strictObject({
+    enabled: on(),
+    large_files: count().default(10).describe('Number of large files.'),
+    large_bytes: count().default(100_000_000).describe('Size of each large file, in bytes.'),
+    small_files: count().default(1000).describe('Number of small files.'),
+    small_min_bytes: count().default(1024).describe('Smallest small file, in bytes.'),
+    small_max_bytes: count().default(100 * 1024).describe('Largest small file, in bytes.'),
+  }).prefault({}).describe('Mixed: 10 × 100 MB plus 1,000 files of 1 to 100 KiB.'),
+  incremental: z.strictObject({
+    enabled: on(),
+    touch: z.number().int().nonnegative().default(2000).describe('Files rewritten since the last mirror.'),
+    delete: z.number().int().nonnegative().default(1000).describe('Files deleted since the last mirror.'),
+    add: z.number().int().nonnegative().default(1000).describe('Files added since the last mirror.'),
+  }).prefault({}).describe('Incremental mirror: the destination already mirrors the tree, then files are touched, deleted and added.'),
 })
 
 const blitParity = z.strictObject({
-  candidate: text().optional().describe('Path of the candidate copy tool binary. Default: none, the scenario is skipped.'),
-  peer: text().default('rsync').describe('Reference copy tool the candidate is compared with.'),
-  at_least: z.number().positive().default(0.95).describe('Required throughput ratio candidate/peer (0.95 = at least 95 %).'),
-  file_sets: z.array(fileSet).min(1)
-    .default([{ name: 'many-small', files: 2000, size_mb: 0.064 }, { name: 'few-large', files: 4, size_mb: 256 }])
-    .describe('Generated file sets copied by both tools.'),
+  candidate: copyTool.default({ name: 'rclone', command: 'rclone sync --metadata {src} {dst}', success_codes: [0], mirror: true, compare_mtimes: true, compare_modes: true })
+    .describe('The new copy tool. Default: rclone sync (Debian rclone).'),
+  baseline: copyTool.optional()
+    .describe('The tool it replaces. Default: rsync -a --delete (Linux, macOS), robocopy /MIR (Windows).'),
+  third: copyTool.nullable().optional()
+    .describe('A third peer, measured against the baseline and reported, never gated. Default: cp -a; null for none.'),
+  workloads: copyWorkloads.prefault({}).describe('The workloads, each generated from the seed and cached by its parameters.'),
+  at_least: z.number().positive().max(1).default(0.95).describe('Throughput the candidate must reach, as a fraction of the baseline (0.95 = at least 95 %).'),
+  memory_at_most: z.number().positive().default(1.1).describe("Peak memory the candidate may use, as a multiple of the baseline's (1.10 = at most 110 %)."),
+  cache: z.array(z.enum(['Cold', 'Warm'])).min(1).default(['Cold'])
+    .describe('Cache states: Cold (page cache dropped before every run; a run whose drop failed is marked, never counted as Cold), Warm (an unmeasured run first).'),
+  rounds: z.number().int().min(3).default(4).describe('Measured interleaved rounds per workload (each round runs both tools once, in alternating order).'),
+  max_rounds: z.number().int().min(3).default(6).describe('Rounds measured at most while the verdict is inconclusive.'),
+  seed: z.number().int().nonnegative().default(1).describe('Seed of the generated trees.'),
+  cache_dir: text().default('.benchgate-cache/copy').describe('Where generated trees are cached between runs, and where destinations are written.'),
 })
 
 const target = z
@@ -251,7 +296,7 @@ export const ConfigSchema = z
     workflows: workflows.prefault({}).describe('Petrel workflows driven by the fast-ab and baseline scenarios.'),
     cache: cache.prefault({}).describe('Cache states the scenarios run in.'),
     ssh: ssh.prefault({}).describe('SSH hosts.'),
-    blitParity: blitParity.prefault({}).describe('Copy tool parity against a peer such as rsync.'),
+    blitParity: blitParity.prefault({}).describe('blit-parity: a new copy tool against the one it replaces, on throughput, memory and correctness.'),
     competitive: competitive.prefault({}).describe('Competitive load comparison.'),
     chaos: chaos.prefault({}).describe('Isolation under latency and CPU chaos.'),
     vscsi: vscsi.prefault({}).describe('vscsiStats capture on ESXi hosts.'),
