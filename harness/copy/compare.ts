@@ -1,0 +1,166 @@
+// compareTrees: is `dst` an exact mirror of the source? Checked, for every path under either root
+// (the roots themselves are not compared):
+//
+//   missing  in the source, not in dst (a directory's missing children are not listed again);
+//   extra    in dst, not in the source (what the mirror should have deleted; likewise once per dir);
+//   type     file in one, directory or symlink in the other;
+//   size     regular files of different sizes (their content is then not hashed);
+//   content  same size, different sha256 (symlinks: different targets);
+//   mode     permission bits (mode & 0o7777) of files and directories differ (opts.modes, default on);
+//   mtime    file mtimes differ by more than MTIME_TOLERANCE_MS = 1 ms (opts.mtimes, default on).
+//            rsync -a, rclone (local) and cp -a keep nanoseconds; 1 ms absorbs a file system
+//            or tool that keeps only microseconds or milliseconds, while whole seconds (a tool
+//            that truncates) fail — the generated mtimes have a millisecond part for that.
+//            Directory mtimes are not compared: writing a directory's entries changes it, and
+//            tools differ in whether they restore it afterwards.
+//
+// A GeneratedTree source is read from its manifest (sha256 per file), so only dst is hashed.
+// Files are hashed with one reused 4 MiB buffer and readSync, sequentially (the page cache makes
+// it CPU-bound; see the report in the commit for figures).
+import { createHash } from 'node:crypto'
+import { closeSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs'
+import type { GeneratedTree } from './trees.ts'
+import { manifestOf } from './trees.ts'
+import { walk, type EntryType } from './walk.ts'
+
+export interface TreeDiff {
+  path: string
+  what: 'missing' | 'extra' | 'size' | 'content' | 'mode' | 'mtime' | 'type'
+  expected?: string
+  actual?: string
+}
+
+export interface CompareOptions {
+  /** Compare file mtimes (default true). */
+  mtimes?: boolean
+  /** Compare permission bits (default true). */
+  modes?: boolean
+  /** Stop after this many diffs (default 100). */
+  maxDiffs?: number
+}
+
+export const MTIME_TOLERANCE_MS = 1
+
+interface Entry {
+  type: EntryType
+  size: number
+  mode: number
+  mtimeMs: number
+  /** sha256 hex of a file, target of a symlink; computed lazily for dst. */
+  digest?: string
+}
+
+const BUF = Buffer.allocUnsafe(4 * 1024 * 1024)
+
+/** sha256 hex of a file's content. */
+export function hashFile(path: string): string {
+  const hash = createHash('sha256')
+  const fd = openSync(path, 'r')
+  try {
+    for (let n; (n = readSync(fd, BUF, 0, BUF.length, null)) > 0; ) hash.update(BUF.subarray(0, n))
+  } finally {
+    closeSync(fd)
+  }
+  return hash.digest('hex')
+}
+
+function scan(root: string): Map<string, Entry> {
+  const out = new Map<string, Entry>()
+  for (const [rel, type] of walk(root)) {
+    const st = lstatSync(`${root}/${rel}`)
+    out.set(rel, { type, size: st.size, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs })
+  }
+  return out
+}
+
+function digestOf(root: string, rel: string, e: Entry): string {
+  e.digest ??= e.type === 'symlink' ? readlinkSync(`${root}/${rel}`) : hashFile(`${root}/${rel}`)
+  return e.digest
+}
+
+function sourceEntries(src: GeneratedTree): Map<string, Entry> {
+  const m = manifestOf(src)
+  const out = new Map<string, Entry>()
+  for (const [path, mode] of m.dirs) out.set(path, { type: 'dir', size: 0, mode, mtimeMs: 0 })
+  for (const [path, size, mode, mtimeMs, digest] of m.entries) out.set(path, { type: 'file', size, mode, mtimeMs, digest })
+  return out
+}
+
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0')
+}
+
+function under(path: string, dir: string | null): boolean {
+  return dir !== null && path.startsWith(`${dir}/`)
+}
+
+/** Every difference between the source (a generated tree or a directory) and `dst`, by path. */
+export async function compareTrees(src: GeneratedTree | string, dst: string, opts: CompareOptions = {}): Promise<{ files: number; bytes: number; diffs: TreeDiff[] }> {
+  const mtimes = opts.mtimes ?? true
+  const modes = opts.modes ?? true
+  const maxDiffs = opts.maxDiffs ?? 100
+  const srcRoot = typeof src === 'string' ? src : src.dir
+  const want = typeof src === 'string' ? scan(src) : sourceEntries(src)
+  const have = scan(dst)
+  const paths = [...new Set([...want.keys(), ...have.keys()])].sort()
+  const diffs: TreeDiff[] = []
+  let files = 0
+  let bytes = 0
+  let gone: string | null = null // a directory reported missing or extra: its children are skipped
+  for (const path of paths) {
+    if (diffs.length >= maxDiffs) break
+    if (under(path, gone)) continue
+    const w = want.get(path)
+    const h = have.get(path)
+    if (w && w.type === 'file') {
+      files++
+      bytes += w.size
+    }
+    const add = (what: TreeDiff['what'], expected?: string, actual?: string) => diffs.push({ path, what, expected, actual })
+    if (!h || !w) {
+      add(h ? 'extra' : 'missing', w?.type, h?.type)
+      if ((w ?? h)!.type === 'dir') gone = path
+      continue
+    }
+    if (w.type !== h.type) {
+      add('type', w.type, h.type)
+      gone = w.type === 'dir' || h.type === 'dir' ? path : gone
+      continue
+    }
+    if (w.type === 'file' && w.size !== h.size) add('size', String(w.size), String(h.size))
+    else if (w.type === 'file' || w.type === 'symlink') {
+      const a = digestOf(srcRoot, path, w)
+      const b = digestOf(dst, path, h)
+      if (a !== b) add('content', a, b)
+    }
+    if (modes && w.type !== 'symlink' && w.mode !== h.mode) add('mode', octal(w.mode), octal(h.mode))
+    if (mtimes && w.type === 'file' && Math.abs(w.mtimeMs - h.mtimeMs) > MTIME_TOLERANCE_MS) {
+      add('mtime', new Date(w.mtimeMs).toISOString(), new Date(h.mtimeMs).toISOString())
+    }
+  }
+  return { files, bytes, diffs: diffs.slice(0, maxDiffs) }
+}
+
+function short(digest: string | undefined): string {
+  return digest === undefined ? '?' : digest.length === 64 && /^[0-9a-f]+$/.test(digest) ? `${digest.slice(0, 4)}…` : digest
+}
+
+/** One line for a diff, e.g. "d0003/f0000042.bin: content differs (sha256 ab12… vs 9f0e…)". */
+export function describeDiff(d: TreeDiff): string {
+  switch (d.what) {
+    case 'missing':
+      return `${d.path}: missing from the copy (a ${d.expected ?? 'file'} in the source)`
+    case 'extra':
+      return `${d.path}: extra in the copy (a ${d.actual ?? 'file'} not in the source)`
+    case 'type':
+      return `${d.path}: a ${d.expected} in the source but a ${d.actual} in the copy`
+    case 'size':
+      return `${d.path}: size differs (${d.expected} vs ${d.actual} bytes)`
+    case 'content':
+      return `${d.path}: content differs (sha256 ${short(d.expected)} vs ${short(d.actual)})`
+    case 'mode':
+      return `${d.path}: mode differs (${d.expected} vs ${d.actual})`
+    case 'mtime':
+      return `${d.path}: mtime differs (${d.expected} vs ${d.actual})`
+  }
+}
