@@ -2,9 +2,11 @@
 //
 // Method
 // ------
-//   wall     Node's performance.now() from just before spawn to the child's exit event, which is
-//            what hyperfine -N measures (spawn to wait). The command is not run through a shell
-//            unless spec.shell asks for it.
+//   wall     CLOCK_MONOTONIC from just before fork to waitpid's return, read by a small Perl
+//            launcher (./launcher.ts) that Node spawns untimed: what hyperfine -N measures (spawn
+//            to wait). Not Node's performance.now() around spawn: Node's fork of its own large
+//            process cost 4–15 ms here, growing with the heap. Node's clock is the fallback for a
+//            run killed before the launcher reported. No shell unless spec.shell asks for one.
 //   CPU, RSS GNU time (`/usr/bin/time -f '%U %S %M %x' -o FILE -- argv…`, Debian package `time`)
 //            is the direct child and runs the command: %U and %S are the user and system seconds
 //            of the command and every descendant it waited for; %M is the max RSS of the largest
@@ -25,8 +27,10 @@
 //     max over all children ever reaped (not this run's), and a child exec'd straight from a
 //     large Node process starts with Node's RSS high-water mark (fork copies the page tables;
 //     ru_maxrss survives exec). GNU time as the direct child is small, so %M is the command's.
-//   - GNU time adds one fork+exec (≈ 1 ms) to the wall time; benches/harness/command.bench.ts
-//     measures that against hyperfine and says how it is handled.
+//   - The launcher's fork and GNU time's own fork+exec add a constant offset to the wall time
+//     (≈ 1 ms on a quiet machine, several ms on a loaded one, where fork is slow);
+//     benches/harness/command.bench.ts measures it against hyperfine in the same run, prints it,
+//     and proves that beyond it the timer matches hyperfine within 2 %.
 //   - Without /usr/bin/time (on Linux) this throws, naming the install script; it never falls
 //     back silently to figures it cannot measure. On Windows the command runs directly and
 //     user/system/peak RSS are NaN, tree RSS 0.
@@ -42,6 +46,7 @@ import { startProcess } from '../run/processes.ts'
 import { CommandFailed, DEFAULT_FIELD, type CommandRun, type CommandSpec } from './spec.ts'
 import { resolveProgram } from './program.ts'
 import { TreeRssPoller } from './tree-rss.ts'
+import { LAUNCHER_SCRIPT, parseLauncherReport, PERL } from './launcher.ts'
 
 export const GNU_TIME = '/usr/bin/time'
 export const STDERR_TAIL_CHARS = 2048
@@ -62,6 +67,12 @@ export function gnuTimePath(): string | null {
     expected: 'GNU time (Debian package time) at /usr/bin/time',
     hint: 'run `bash scripts/install-debian-packages.sh`',
   })
+}
+
+/** The Perl that runs the launcher (./launcher.ts), or a UserError saying how to install it. */
+function perlPath(): string {
+  if (existsSync(PERL)) return PERL
+  throw new UserError({ file: PERL, message: 'Perl is not installed; the command timer runs each command from a small Perl launcher', expected: 'perl (Debian package perl) at /usr/bin/perl', hint: 'run `apt-get install perl`' })
 }
 
 interface TimeReport {
@@ -121,14 +132,21 @@ export async function runCommand(spec: CommandSpec, opts: { signal?: AbortSignal
     args = ['-f', '%U %S %M %x', '-o', reportPath, '--', ...argv]
   }
   const env = spec.env ? { ...process.env, ...spec.env } : process.env
+  if (time !== null) {
+    args = ['-e', LAUNCHER_SCRIPT, '--', program, ...args]
+    program = perlPath()
+  }
   const t0 = performance.now()
-  const proc = startProcess(program, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: spec.cwd, env })
+  const proc = startProcess(program, args, { stdio: ['ignore', 'ignore', 'pipe', ...(time !== null ? (['pipe'] as const) : [])], cwd: spec.cwd, env })
   let t1 = Number.NaN
   proc.child.once('exit', () => (t1 = performance.now()))
-  const poller = linux ? new TreeRssPoller(proc.pid, time === null) : null
+  const poller = linux ? new TreeRssPoller(proc.pid, time === null ? 0 : 2) : null
   poller?.start()
   let stderrTail = ''
   proc.child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-STDERR_TAIL_CHARS)))
+  let launcherText = ''
+  const reportPipe = proc.child.stdio[3] as NodeJS.ReadableStream | null | undefined
+  reportPipe?.setEncoding('utf8').on('data', (d: string) => (launcherText = (launcherText + d).slice(-200)))
   const closed = new Promise<void>((ok) => proc.child.once('close', () => ok()))
 
   let stoppedBy: 'timeout' | 'abort' | null = null
@@ -151,7 +169,8 @@ export async function runCommand(spec: CommandSpec, opts: { signal?: AbortSignal
     treePeakRssBytes = poller?.stop() ?? 0
     await proc.stop() // whatever the command left running in its group
   }
-  const wallSeconds = (t1 - t0) / 1000
+  const launched = parseLauncherReport(launcherText)
+  const wallSeconds = launched?.wallSeconds ?? (t1 - t0) / 1000
   let report: TimeReport | null = null
   if (reportPath !== undefined) {
     try {

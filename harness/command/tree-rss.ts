@@ -13,14 +13,17 @@ let shared: { table: ProcessTable; reader: ProcReader } | undefined
 
 export class TreeRssPoller {
   readonly #root: number
-  readonly #includeRoot: boolean
+  readonly #wrappers: number
   #peak = 0
   #timer: NodeJS.Timeout | undefined
 
-  /** `includeRoot` false: the root is a wrapper (GNU time) whose own memory is not the tool's. */
-  constructor(root: number, includeRoot: boolean) {
+  /**
+   * `wrappers`: how many levels at the top of the tree are wrappers whose own memory is not the
+   * tool's: 0 none, 1 the root (GNU time), 2 the root and its children (launcher, GNU time).
+   */
+  constructor(root: number, wrappers: 0 | 1 | 2) {
     this.#root = root
-    this.#includeRoot = includeRoot
+    this.#wrappers = wrappers
   }
 
   /** Polls now and then every TREE_POLL_MS until stop(). */
@@ -35,9 +38,10 @@ export class TreeRssPoller {
     table.refresh()
     let sum = 0
     for (const pid of table.tree(this.#root)) {
-      if (pid === this.#root && !this.#includeRoot) continue
+      if (pid === this.#root && this.#wrappers >= 1) continue
       const stat = reader.readStat(pid)
-      if (stat !== null && !stat.zombie) sum += stat.rssBytes
+      if (stat === null || stat.zombie || (this.#wrappers >= 2 && stat.ppid === this.#root)) continue
+      sum += stat.rssBytes
     }
     if (sum > this.#peak) this.#peak = sum
   }
