@@ -58,7 +58,7 @@ const fast = z.strictObject({
   retries: z.number().int().nonnegative().default(5).describe('Retries of a ranged GET on 429/500/503, timeouts and resets (exponential backoff).'),
   brick_cache_mb: z.number().int().nonnegative().default(64).describe('In-memory brick cache of the reader, in MiB (Petrel keeps a similar cache).'),
   rounds: z.number().int().min(3).default(4).describe('Measured rounds of the A/B comparison per workflow and cache state (each round runs A and B once, in alternating order).'),
-  max_rounds: z.number().int().min(3).default(6).describe('Upper bound of rounds when the comparison is inconclusive.'),
+  max_rounds: z.number().int().min(3).default(4).describe('Upper bound of rounds when the comparison is inconclusive.'),
   max_ratio: z.number().positive().default(8).describe('Gate: mode B time per workflow at most this multiple of mode A time (fails only when the data show it at the configured confidence).'),
   max_ratios: z.record(z.string(), z.number().positive()).default({}).describe('Per-workflow overrides of max_ratio (workflow name → ratio), e.g. open: 6.'),
   probe_streams: count().default(8).describe('Parallel streams of the mode C network-ceiling probe.'),
@@ -147,6 +147,7 @@ const copyWorkloads = z.strictObject({
   }).prefault({}).describe('Mixed: 10 × 100 MB plus 1,000 files of 1 to 100 KiB.'),
   incremental: z.strictObject({
     enabled: on(),
+    files: count().default(10_000).describe('Files of the mirrored tree, of 1 to 100 KiB.'),
     touch: z.number().int().nonnegative().default(2000).describe('Files rewritten since the last mirror.'),
     delete: z.number().int().nonnegative().default(1000).describe('Files deleted since the last mirror.'),
     add: z.number().int().nonnegative().default(1000).describe('Files added since the last mirror.'),
@@ -165,8 +166,8 @@ const blitParity = z.strictObject({
   memory_at_most: z.number().positive().default(1.1).describe("Peak memory the candidate may use, as a multiple of the baseline's (1.10 = at most 110 %)."),
   cache: z.array(z.enum(['Cold', 'Warm'])).min(1).default(['Cold'])
     .describe('Cache states: Cold (page cache dropped before every run; a run whose drop failed is marked, never counted as Cold), Warm (an unmeasured run first).'),
-  rounds: z.number().int().min(3).default(4).describe('Measured interleaved rounds per workload (each round runs both tools once, in alternating order).'),
-  max_rounds: z.number().int().min(3).default(6).describe('Rounds measured at most while the verdict is inconclusive.'),
+  rounds: z.number().int().min(3).default(3).describe('Measured interleaved rounds per workload (each round runs both tools once, in alternating order).'),
+  max_rounds: z.number().int().min(3).default(4).describe('Rounds measured at most while the verdict is inconclusive.'),
   seed: z.number().int().nonnegative().default(1).describe('Seed of the generated trees.'),
   cache_dir: text().default('.benchgate-cache/copy').describe('Where generated trees are cached between runs, and where destinations are written.'),
 })
