@@ -84,3 +84,18 @@ describe('compareTrees', () => {
     expect((await compareTrees(src, dst)).diffs.map((d) => d.what)).toEqual(['mtime'])
   })
 })
+
+test('a tree big enough to be hashed by worker threads gives the same verdicts', async () => {
+  const src = await ensureTree({ seed: 2, files: [{ count: 2500, minBytes: 1, maxBytes: 200 }] }, temp())
+  const dst = join(temp(), 'dst')
+  sh('cp', ['-a', src.dir, dst])
+  expect((await compareTrees(src, dst)).diffs).toEqual([])
+  expect((await compareTrees(src.dir, dst)).diffs).toEqual([])
+  const f = join(dst, 'd0002/f0002345.bin')
+  const st = statSync(f)
+  const bytes = readFileSync(f)
+  bytes[0] = bytes[0]! ^ 0xff
+  writeFileSync(f, bytes)
+  utimesSync(f, st.atime, st.mtime)
+  expect((await compareTrees(src, dst)).diffs.map((d) => `${d.path} ${d.what}`)).toEqual(['d0002/f0002345.bin content'])
+})

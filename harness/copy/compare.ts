@@ -15,10 +15,10 @@
 //            tools differ in whether they restore it afterwards.
 //
 // A GeneratedTree source is read from its manifest (sha256 per file), so only dst is hashed.
-// Files are hashed with one reused 4 MiB buffer and readSync, sequentially (the page cache makes
-// it CPU-bound; see the report in the commit for figures).
-import { createHash } from 'node:crypto'
-import { closeSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs'
+// The files whose content must be compared (same type, same size) are hashed first, in one batch
+// split over the cores (./hash-files.ts); then the diffs are listed in path order.
+import { lstatSync, readlinkSync } from 'node:fs'
+import { hashFiles } from './hash-files.ts'
 import type { GeneratedTree } from './trees.ts'
 import { manifestOf } from './trees.ts'
 import { walk, type EntryType } from './walk.ts'
@@ -50,20 +50,6 @@ interface Entry {
   digest?: string
 }
 
-const BUF = Buffer.allocUnsafe(4 * 1024 * 1024)
-
-/** sha256 hex of a file's content. */
-export function hashFile(path: string): string {
-  const hash = createHash('sha256')
-  const fd = openSync(path, 'r')
-  try {
-    for (let n; (n = readSync(fd, BUF, 0, BUF.length, null)) > 0; ) hash.update(BUF.subarray(0, n))
-  } finally {
-    closeSync(fd)
-  }
-  return hash.digest('hex')
-}
-
 function scan(root: string): Map<string, Entry> {
   const out = new Map<string, Entry>()
   for (const [rel, type] of walk(root)) {
@@ -73,9 +59,20 @@ function scan(root: string): Map<string, Entry> {
   return out
 }
 
-function digestOf(root: string, rel: string, e: Entry): string {
-  e.digest ??= e.type === 'symlink' ? readlinkSync(`${root}/${rel}`) : hashFile(`${root}/${rel}`)
-  return e.digest
+/** Fills in the digests of the files whose content will be compared (symlinks: their targets). */
+async function digestAll(srcRoot: string, want: Map<string, Entry>, dst: string, have: Map<string, Entry>): Promise<void> {
+  const todo: Array<{ path: string; size: number; entry: Entry }> = []
+  for (const [rel, h] of have) {
+    const w = want.get(rel)
+    if (!w || w.type !== h.type || (h.type === 'file' && w.size !== h.size)) continue
+    for (const [root, e] of [[srcRoot, w], [dst, h]] as const) {
+      if (e.digest !== undefined) continue
+      if (e.type === 'symlink') e.digest = readlinkSync(`${root}/${rel}`)
+      else if (e.type === 'file') todo.push({ path: `${root}/${rel}`, size: e.size, entry: e })
+    }
+  }
+  const digests = await hashFiles(todo)
+  todo.forEach((t, i) => (t.entry.digest = digests[i]))
 }
 
 function sourceEntries(src: GeneratedTree): Map<string, Entry> {
@@ -102,6 +99,7 @@ export async function compareTrees(src: GeneratedTree | string, dst: string, opt
   const srcRoot = typeof src === 'string' ? src : src.dir
   const want = typeof src === 'string' ? scan(src) : sourceEntries(src)
   const have = scan(dst)
+  await digestAll(srcRoot, want, dst, have)
   const paths = [...new Set([...want.keys(), ...have.keys()])].sort()
   const diffs: TreeDiff[] = []
   let files = 0
@@ -129,9 +127,7 @@ export async function compareTrees(src: GeneratedTree | string, dst: string, opt
     }
     if (w.type === 'file' && w.size !== h.size) add('size', String(w.size), String(h.size))
     else if (w.type === 'file' || w.type === 'symlink') {
-      const a = digestOf(srcRoot, path, w)
-      const b = digestOf(dst, path, h)
-      if (a !== b) add('content', a, b)
+      if (w.digest !== h.digest) add('content', w.digest, h.digest)
     }
     if (modes && w.type !== 'symlink' && w.mode !== h.mode) add('mode', octal(w.mode), octal(h.mode))
     if (mtimes && w.type === 'file' && Math.abs(w.mtimeMs - h.mtimeMs) > MTIME_TOLERANCE_MS) {
