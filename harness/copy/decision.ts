@@ -142,7 +142,7 @@ export function decideWorkload(o: WorkloadOutcome, t: Thresholds): WorkloadDecis
   if (o.third) {
     const f = figures(o.third.outcome, o.files, o.bytes)
     tools.push(f)
-    const tp = throughputOf(o.third.result.comparison)
+    const tp = throughputOf(o.third.comparison)
     third = { name: f.name, estimate: tp.estimate, lo: tp.lo, hi: tp.hi }
   }
   return { workload: o.workload, cacheState: o.cacheState, files: o.files, bytes: o.bytes, tools, throughput, memoryRatio, parity, third, thirdSkipped: o.thirdSkipped, cold: o.coldAchieved, gates }

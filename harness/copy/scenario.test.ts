@@ -58,8 +58,11 @@ describe('gates on real copies', () => {
   }, 60_000)
 
   test('a candidate that copies wrongly (cp -r keeps no mtimes) fails correctness with the first differing path named', async () => {
-    const bp = config({ workloads: TINY, candidate: { name: 'cp-r', command: 'cp -r {src}/. {dst}/' }, baseline: RSYNC })
-    const o = await measure(bp, 'small')
+    const bp = config({ workloads: TINY, candidate: { name: 'cp-r', command: 'cp -r {src}/. {dst}/' }, baseline: RSYNC, third: { name: 'cp', command: 'cp -a {src}/. {dst}/', mirror: false } })
+    const o = await measure(bp, 'small', 'Cold')
+    expect(o.third?.outcome.runs).toHaveLength(3) // the third peer ran in the same rounds, and copied right
+    expect(o.third?.outcome.wrong).toBeUndefined()
+    expect(o.coldAchieved).toMatchObject({ cold: true, runs: 9, not_cold: 0 })
     expect(o.candidate.wrong).toMatch(/^cp-r copied small wrongly: \S+\.bin: mtime/)
     expect(o.baseline.wrong).toBeUndefined()
     const d = decide([o], thresholds)
@@ -72,7 +75,9 @@ describe('gates on real copies', () => {
 describe('Cold fails closed', () => {
   test('run as an unprivileged user without vmtouch, a Cold run is marked not Cold and says why', () => {
     const script = `import { makeCold } from ${JSON.stringify(join(import.meta.dirname, 'scenario-cold.ts'))}; console.log(JSON.stringify(makeCold(${JSON.stringify(dir)})))`
-    const r = spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: '/nonexistent' } })
+    const node = [process.execPath, '--input-type=module', '-e', script]
+    const [cmd, ...args] = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node
+    const r = spawnSync(cmd!, args, { encoding: 'utf8', env: { PATH: '/nonexistent' } })
     expect(r.stderr).toBe('')
     const cold = JSON.parse(r.stdout) as { cold: boolean; method: string; detail: string }
     expect(cold).toMatchObject({ cold: false, method: 'none' })

@@ -1,5 +1,6 @@
 // One blit-parity workload: the candidate against the baseline in interleaved ABBA rounds (the
-// `compare` fixture), and the third peer, when there is one, against the baseline likewise.
+// `compare` fixture), and the third peer, when there is one, in the same rounds (paired with the
+// baseline's runs, reported, never gated).
 // Before every run, untimed: a fresh destination (or, for the incremental workload, an exact
 // mirror of the base tree) and, for Cold, the page cache dropped (./scenario-cold.ts). After every
 // run, untimed: the destination compared with the source (paths, sizes, content, modes, mtimes,
@@ -14,6 +15,8 @@ import type { CompareResult } from '../compare/interleave.ts'
 import type { Comparer } from '../test.ts'
 import type { Config } from '../config/schema.ts'
 import { isAlive } from '../run/cleanup.ts'
+import type { Comparison } from '../results.ts'
+import { compareSamples } from '../stats/verdict.ts'
 import { compareTrees, describeDiff, ensureIncrementalSource, ensureTree, freshDestination, mirrorState, workloadSpec, type GeneratedTree, type WorkloadName, type WorkloadSizes } from './index.ts'
 import { coldSummary, makeCold, type ColdRun } from './scenario-cold.ts'
 
@@ -138,7 +141,7 @@ export interface WorkloadOutcome {
   /** candidate against baseline: the samples the gates use. */
   result: CompareResult
   /** The third peer against the baseline, reported only; null when there is none or it cannot mirror. */
-  third: { outcome: ToolOutcome; result: CompareResult } | null
+  third: { outcome: ToolOutcome; comparison: Comparison } | null
   thirdSkipped?: string
   coldAchieved: ReturnType<typeof coldSummary> | null
 }
@@ -178,30 +181,41 @@ function side(t: ParityTool, o: RunOptions, warmups: number) {
   return { s, out }
 }
 
-async function pair(head: ParityTool, base: ParityTool, o: RunOptions, name: string) {
-  const warmups = o.cacheState === 'Warm' ? 1 : 0
-  const h = side(head, o, warmups)
-  const b = side(base, o, warmups)
-  const result = await o.compare(b.s, h.s, { name, rounds: o.rounds, maxRounds: o.maxRounds, warmupRounds: warmups, batchRounds: 2 })
-  for (const x of [h, b]) x.out.runs = x.s.runs.filter((r) => !r.warmup)
-  return { head: h.out, base: b.out, result }
-}
-
-/** Runs one workload in one cache state: candidate vs baseline, then the third peer vs baseline. */
+/** Runs one workload in one cache state, the three tools in the same rounds. */
 export async function runWorkload(o: RunOptions & { tools: ReturnType<typeof parityTools> }): Promise<WorkloadOutcome> {
   const { candidate, baseline, third } = o.tools
   const label = `${o.trees.workload} · ${o.cacheState}`
+  const warmups = o.cacheState === 'Warm' ? 1 : 0
   try {
-    const main = await pair(candidate, baseline, o, `${label}: ${candidate.name} vs ${baseline.name}`)
+    const h = side(candidate, o, warmups)
+    const b = side(baseline, o, warmups)
+    // The third peer runs in the same rounds, right before each baseline run (untimed for the
+    // baseline: its own prepare comes after), so a round is T B C or C T B: one more run per
+    // round instead of a second comparison that would run the baseline all over again.
+    const runsThird = third !== null && (third.mirror || !o.trees.start)
+    const t = runsThird ? side(third, o, warmups) : null
+    if (t) {
+      const own = b.s.beforeEach
+      b.s.beforeEach = async () => {
+        await t.s.beforeEach?.()
+        await t.s.fn()
+        await t.s.afterEach?.()
+        await own?.()
+      }
+    }
+    const result = await o.compare(b.s, h.s, { name: `${label}: ${candidate.name} vs ${baseline.name}`, rounds: o.rounds, maxRounds: o.maxRounds, warmupRounds: warmups, batchRounds: 2 })
+    for (const x of [h, b, ...(t ? [t] : [])]) x.out.runs = x.s.runs.filter((r) => !r.warmup)
+    const main = { head: h.out, base: b.out }
     let thirdOut: WorkloadOutcome['third'] = null
     let thirdSkipped: string | undefined
-    if (third && (third.mirror || !o.trees.start)) {
-      const p = await pair(third, baseline, o, `${label}: ${third.name} vs ${baseline.name}`)
-      thirdOut = { outcome: p.head, result: p.result }
+    if (t) {
+      const ms = (runs: readonly CommandRun[]) => runs.map((r) => r.wallSeconds * 1000)
+      const comparison = compareSamples(ms(b.out.runs), ms(t.out.runs), { name: `${label}: ${third!.name} vs ${baseline.name}`, paired: true, order: 'interleaved', rounds: b.out.runs.length, baseLabel: baseline.name, headLabel: third!.name })
+      thirdOut = { outcome: t.out, comparison }
     } else if (third) {
       thirdSkipped = `${third.name} does not mirror (deletes nothing): not run on the incremental workload`
     }
-    const cold = o.cacheState === 'Cold' ? [...main.head.cold, ...main.base.cold] : null
+    const cold = o.cacheState === 'Cold' ? [...main.head.cold, ...main.base.cold, ...(t?.out.cold ?? [])] : null
     return {
       workload: o.trees.workload,
       cacheState: o.cacheState,
@@ -210,7 +224,7 @@ export async function runWorkload(o: RunOptions & { tools: ReturnType<typeof par
       ...(o.trees.change ? { change: o.trees.change } : {}),
       candidate: main.head,
       baseline: main.base,
-      result: main.result,
+      result,
       third: thirdOut,
       ...(thirdSkipped ? { thirdSkipped } : {}),
       coldAchieved: cold && coldSummary(cold),
