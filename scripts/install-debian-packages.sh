@@ -8,8 +8,9 @@ set -euo pipefail
 # time, which measures aria2c's CPU seconds in that bench;
 # openssh-server: the real sshd the vscsi tests start on loopback; fio: the vscsi workload replay;
 # rsync and rclone: blit-parity's default baseline and candidate; hyperfine: the peer the command
-# timer is proven against; vmtouch: evicts a whole tree from the page cache when drop_caches is not permitted.
-packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio rsync rclone hyperfine vmtouch)
+# timer is proven against; vmtouch: evicts a whole tree from the page cache when drop_caches is not permitted;
+# python3: the command timer's launcher.
+packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio rsync rclone hyperfine vmtouch python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -33,7 +33,7 @@ export interface BenchmarkResult {
   maxWallSeconds: number
   medianUserSeconds: number
   medianSystemSeconds: number
-  /** The highest GNU time %M over the measured runs. */
+  /** The highest wait4 ru_maxrss (largest single process) over the measured runs. */
   peakRssBytes: number
   /** The highest tree RSS sum over the measured runs: the tool's peak memory. */
   treePeakRssBytes: number

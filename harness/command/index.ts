@@ -2,7 +2,8 @@
 // command as a side of the interleaved `compare` fixture (commandSide), and the pieces a family
 // builds its commands from (expandTemplate, resolveProgram). The method is in ./run.ts.
 export { CommandFailed, type CommandRun, type CommandSpec } from './spec.ts'
-export { runCommand, gnuTimePath, GNU_TIME } from './run.ts'
+export { runCommand } from './run.ts'
+export { launcherPython } from './launcher.ts'
 export { resolveProgram } from './program.ts'
 export { expandTemplate, splitWords } from './template.ts'
 export { commandSide, type CommandSideHooks } from './side.ts'

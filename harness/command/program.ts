@@ -1,5 +1,5 @@
 // Finding a command's program before it runs, so a missing tool is one message naming the field
-// it came from, not a spawn error or GNU time's "cannot run" with exit code 127.
+// it came from, not a spawn error or the launcher's "cannot run" with exit code 127.
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { UserError } from '../errors.ts'

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest'
 import { isUserError } from '../errors.ts'
 import { isAlive, makeTempDir } from '../run/cleanup.ts'
 import { CommandFailed, runCommand } from './index.ts'
+import { parseLauncherReport } from './launcher.ts'
 import { allocator, MIB, shQuote } from './test-support.ts'
 
 async function gone(pid: number, withinMs = 3000): Promise<boolean> {
@@ -44,7 +45,7 @@ async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-describe.skipIf(process.platform !== 'linux')('runCommand (GNU time, /proc)', () => {
+describe.skipIf(process.platform !== 'linux')('runCommand (python3 launcher: posix_spawn + wait4, /proc)', () => {
   test('the wall time of sleep 0.2 is about 0.2 s; the argv is the command, not the wrapper', async () => {
     const run = await runCommand({ argv: ['sleep', '0.2'] })
     expect(run.wallSeconds).toBeGreaterThanOrEqual(0.195)
@@ -67,7 +68,7 @@ describe.skipIf(process.platform !== 'linux')('runCommand (GNU time, /proc)', ()
     expect(run.treePeakRssBytes).toBeGreaterThanOrEqual(200 * MIB)
   })
 
-  test('two allocators at once: the tree sum sees both, GNU time the largest one', async () => {
+  test('two allocators at once: the tree sum sees both, wait4 the largest one', async () => {
     const one = allocator(120, 0.8).map(shQuote).join(' ')
     const run = await runCommand({ argv: ['sh', '-c', `${one} & ${one} & wait`] })
     expect(run.treePeakRssBytes).toBeGreaterThanOrEqual(240 * MIB)
@@ -141,5 +142,52 @@ describe.skipIf(process.platform !== 'linux')('runCommand (GNU time, /proc)', ()
       expect((await runCommand(spec)).exitCode).toBe(0)
       await expect(runCommand({ ...spec, env: { BG_X: 'no' } })).rejects.toThrow('exited with code 9')
     })
+  })
+
+  test('a command killed by a signal of its own is a CommandFailed naming the signal', async () => {
+    const e = await runCommand({ argv: ['sh', '-c', 'kill -TERM $$'] }).catch((x: unknown) => x)
+    expect(e).toBeInstanceOf(CommandFailed)
+    expect((e as CommandFailed).reason).toBe('signal')
+    expect((e as Error).message).toMatch(/was killed by signal 15$/)
+    expect((e as CommandFailed).run?.exitCode).toBe(143)
+  })
+
+  test('the command gets SIGPIPE and SIGXFSZ at default, though Python ignores them', async () => {
+    const run = await runCommand({ argv: ['sh', '-c', 'grep SigIgn /proc/$$/status >&2'] })
+    const ignored = BigInt(`0x${/SigIgn:\s*([0-9a-f]+)/.exec(run.stderrTail)![1]}`)
+    expect(ignored & ((1n << 12n) | (1n << 24n))).toBe(0n)
+  })
+
+  test("LC_CTYPE reaches the command as given: unset stays unset despite Python's locale coercion", async () => {
+    const env = { LC_ALL: '', LANG: 'C' }
+    const probe = ['sh', '-c', 'echo "ctype=${LC_CTYPE-unset}" >&2']
+    const saved = process.env.LC_CTYPE
+    delete process.env.LC_CTYPE
+    try {
+      expect((await runCommand({ argv: probe, env })).stderrTail.trim()).toBe('ctype=unset')
+      expect((await runCommand({ argv: probe, env: { ...env, LC_CTYPE: 'C' } })).stderrTail.trim()).toBe('ctype=C')
+    } finally {
+      if (saved !== undefined) process.env.LC_CTYPE = saved
+    }
+  })
+
+  test('`true`: the launcher reports wall, user, system and peak RSS', async () => {
+    const run = await runCommand({ argv: ['true'] })
+    expect(run.wallSeconds).toBeGreaterThan(0)
+    expect(run.wallSeconds).toBeLessThan(0.2)
+    expect(Number.isFinite(run.userSeconds) && Number.isFinite(run.systemSeconds)).toBe(true)
+    expect(run.peakRssBytes).toBeGreaterThan(0)
+  })
+})
+
+describe('parseLauncherReport', () => {
+  test('reads wall ns, user and system seconds, ru_maxrss kB, exit code and signal', () => {
+    expect(parseLauncherReport('50123456 0.001000 0.002000 8184 3 0\n')).toEqual({ wallSeconds: 0.050123456, userSeconds: 0.001, systemSeconds: 0.002, peakRssBytes: 8184 * 1024, exitCode: 3, signal: null })
+    expect(parseLauncherReport('1000 0.000000 0.000000 100 -1 9\n')).toMatchObject({ exitCode: null, signal: 9 })
+  })
+
+  test('nothing or a partial line (launcher killed before it reported) is null', () => {
+    expect(parseLauncherReport('')).toBeNull()
+    expect(parseLauncherReport('50123456 0.0010')).toBeNull()
   })
 })

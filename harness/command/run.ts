@@ -2,103 +2,73 @@
 //
 // Method
 // ------
-//   wall     CLOCK_MONOTONIC from just before fork to waitpid's return, read by a small Perl
-//            launcher (./launcher.ts) that Node spawns untimed: what hyperfine -N measures (spawn
-//            to wait). Not Node's performance.now() around spawn: Node's fork of its own large
-//            process cost 4–15 ms here, growing with the heap. Node's clock is the fallback for a
-//            run killed before the launcher reported. No shell unless spec.shell asks for one.
-//   CPU, RSS GNU time (`/usr/bin/time -f '%U %S %M %x' -o FILE -- argv…`, Debian package `time`)
-//            is the direct child and runs the command: %U and %S are the user and system seconds
-//            of the command and every descendant it waited for; %M is the max RSS of the largest
-//            single process of the run; %x its exit status.
+// Node spawns, untimed, a small python3 launcher (./launcher.ts) as the leader of a new process
+// group; the launcher starts the command itself with os.posix_spawn (one process creation and one
+// exec per run, as hyperfine -N) and reports on fd 3, from that one child:
+//   wall     time.monotonic_ns() (CLOCK_MONOTONIC) just before posix_spawn and right after
+//            os.wait4(pid, 0) returns: what hyperfine -N measures (spawn to wait).
+//   CPU      wait4's ru_utime and ru_stime: user and system seconds of the command and every
+//            descendant it waited for.
+//   RSS      wait4's ru_maxrss (kB on Linux, reported in bytes): the max RSS of the largest single
+//            process of the run (`peakRssBytes`).
+//   exit     the wait status: exit code, or the signal that killed it.
 //   tree RSS ./tree-rss.ts: the highest SUM of RSS over the command's whole process tree (the
-//            descendants of GNU time, not GNU time itself), polled from /proc every 50 ms and
-//            once right after spawn.
+//            launcher's descendants, not the launcher), polled from /proc every 50 ms and once
+//            right after spawn (`treePeakRssBytes`).
+// No shell unless spec.shell asks for one.
 //
-// Which memory figure to gate on: `peakRssBytes` (GNU time) is exact per run but is the largest
-// single process only; `treePeakRssBytes` sees tools that fork workers (rclone is one process;
-// rsync runs 2–3: sender, receiver, generator), at the price of sampling (a peak shorter than
-// 50 ms can be missed). `treePeakRssBytes` is THE figure for "peak memory of the tool": blit-parity
-// gates on it and reports both.
+// Which memory figure a gate uses: `treePeakRssBytes`, the summed RSS of the tree, is THE figure
+// for "peak memory of the tool" (rclone is one process; rsync runs 2–3: sender, receiver,
+// generator); blit-parity gates on it. Its price is sampling: a peak shorter than 50 ms can be
+// missed. `peakRssBytes` (wait4) is reported beside it: exact per run, but the largest single
+// process only.
 //
 // Traps this avoids
 // -----------------
-//   - Node's child_process reports no rusage. getrusage(RUSAGE_CHILDREN) of this process is the
-//     max over all children ever reaped (not this run's), and a child exec'd straight from a
-//     large Node process starts with Node's RSS high-water mark (fork copies the page tables;
-//     ru_maxrss survives exec). GNU time as the direct child is small, so %M is the command's.
-//   - The launcher's fork and GNU time's own fork+exec add a constant offset to the wall time
-//     (≈ 1 ms on a quiet machine, several ms on a loaded one, where fork is slow);
-//     benches/harness/command.bench.ts measures it against hyperfine in the same run, prints it,
-//     and proves that beyond it the timer matches hyperfine within 2 %.
-//   - Without /usr/bin/time (on Linux) this throws, naming the install script; it never falls
-//     back silently to figures it cannot measure. On Windows the command runs directly and
-//     user/system/peak RSS are NaN, tree RSS 0.
+//   - Not Node's child_process timing (performance.now() around spawn and 'exit'): Node forks its
+//     own large process, then takes copy-on-write faults until the child execs, and learns of the
+//     exit through libuv's SIGCHLD handling on a busy event loop; that cost 4–15 ms per run here,
+//     growing with the heap: a 10–20 % bias on a 50 ms command, against ~0.2 ms for hyperfine.
+//     Node's clock is only the fallback for a run killed before the launcher reported.
+//   - Not getrusage(RUSAGE_CHILDREN) from Node: Node's child_process reports no rusage, and
+//     RUSAGE_CHILDREN is the sum (CPU) and the max (ru_maxrss) over every child this process ever
+//     reaped, not this run's; and a child spawned straight from a large Node process starts with
+//     Node's RSS high-water mark, since ru_maxrss survives exec (the kernel folds the old memory's
+//     high-water mark into the new image's at exec, vfork or not).
+//   - wait4 in a small launcher is per run exact: the launcher is a fresh process whose only
+//     child is the command, and wait4 returns the rusage of exactly that child (and of the
+//     descendants it waited for). The high-water-mark rule above still applies at one step: the
+//     command's ru_maxrss is at least the launcher's own RSS at spawn (~8 MB for python3 -I -S), so
+//     a command that stays below that reads as ~8 MB; tree RSS has no such floor.
+//   - One fork/exec in the timed span, no GNU time in between: the earlier Perl launcher ran
+//     `/usr/bin/time -- argv`, two process creations and two execs per run, an offset of ~8–30 ms
+//     on a loaded machine that had to be subtracted. Outside the timed span: the launcher's own
+//     start (~20 ms) and its warm-up spawn of /bin/true (a fresh process's first spawn costs ~1 ms
+//     more than later ones; hyperfine's timed spawns are never its first).
+//     benches/harness/command.bench.ts proves the raw medians within 2 % of hyperfine's and
+//     prints the remaining `true` overhead (~0.3–0.5 ms).
+//   - Without python3 (on Linux) this throws, naming the install script; it never falls back
+//     silently to figures it cannot measure. On Windows the command runs directly from Node
+//     (Node's clock) and user/system/peak RSS are NaN, tree RSS 0.
 //   - Every run is its own process group (../run/processes.ts), registered so Ctrl-C and
-//     teardown kill it; on timeout or abort the whole group gets SIGKILL and its exit is awaited,
-//     so no grandchild survives. Processes the command leaves behind are stopped after it exits.
+//     teardown kill it; on timeout or abort the whole group (launcher, command, descendants) gets
+//     SIGKILL and its exit is awaited, so no grandchild survives. Processes the command leaves
+//     behind are stopped after it exits.
 //   - stdout goes to /dev/null; only the last 2 KB of stderr is kept.
-import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { UserError } from '../errors.ts'
-import { killGroup, makeTempDir } from '../run/cleanup.ts'
+import { killGroup } from '../run/cleanup.ts'
 import { startProcess } from '../run/processes.ts'
 import { CommandFailed, DEFAULT_FIELD, type CommandRun, type CommandSpec } from './spec.ts'
 import { resolveProgram } from './program.ts'
 import { TreeRssPoller } from './tree-rss.ts'
-import { LAUNCHER_SCRIPT, parseLauncherReport, PERL } from './launcher.ts'
+import { launcherArgs, parseLauncherReport } from './launcher.ts'
 
-export const GNU_TIME = '/usr/bin/time'
 export const STDERR_TAIL_CHARS = 2048
 /** How long to wait for stderr to close after the command exits (a process it left may hold it). */
 const STDERR_DRAIN_MS = 250
 
 const linux = process.platform === 'linux'
-let scratch: { path: string } | undefined
-let serial = 0
-
-/** The GNU time path, or a UserError saying how to install it (Linux); null elsewhere. */
-export function gnuTimePath(): string | null {
-  if (process.platform === 'win32') return null
-  if (existsSync(GNU_TIME)) return GNU_TIME
-  throw new UserError({
-    file: GNU_TIME,
-    message: 'GNU time is not installed; the command timer needs it for CPU seconds and peak RSS',
-    expected: 'GNU time (Debian package time) at /usr/bin/time',
-    hint: 'run `bash scripts/install-debian-packages.sh`',
-  })
-}
-
-/** The Perl that runs the launcher (./launcher.ts), or a UserError saying how to install it. */
-function perlPath(): string {
-  if (existsSync(PERL)) return PERL
-  throw new UserError({ file: PERL, message: 'Perl is not installed; the command timer runs each command from a small Perl launcher', expected: 'perl (Debian package perl) at /usr/bin/perl', hint: 'run `apt-get install perl`' })
-}
-
-interface TimeReport {
-  userSeconds: number
-  systemSeconds: number
-  peakRssBytes: number
-  exitCode: number | null
-  signal: number | null
-}
-
-const REPORT = /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+) (-?\d+)$/
-
-/** Parses GNU time's `-f '%U %S %M %x'` file (a "Command exited/terminated …" line may precede it). */
-export function parseTimeReport(text: string): TimeReport | null {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
-  const m = REPORT.exec(lines.at(-1) ?? '')
-  if (!m) return null
-  const sig = /^Command terminated by signal (\d+)/m.exec(text)
-  return {
-    userSeconds: Number(m[1]),
-    systemSeconds: Number(m[2]),
-    peakRssBytes: Number(m[3]) * 1024,
-    exitCode: sig ? null : Number(m[4]),
-    signal: sig ? Number(sig[1]) : null,
-  }
-}
+const launched = process.platform !== 'win32'
 
 /** The argv to run: program resolved, or /bin/sh -c for a shell line. */
 function commandArgv(spec: CommandSpec, field: string): string[] {
@@ -121,26 +91,13 @@ export async function runCommand(spec: CommandSpec, opts: { signal?: AbortSignal
   const signal = opts.signal
   signal?.throwIfAborted()
   const argv = commandArgv(spec, field)
-  const time = gnuTimePath()
-  let reportPath: string | undefined
-  let program = argv[0]!
-  let args = argv.slice(1)
-  if (time !== null) {
-    scratch ??= makeTempDir('benchgate-command-')
-    reportPath = join(scratch.path, `${process.pid}-${serial++}.time`)
-    program = time
-    args = ['-f', '%U %S %M %x', '-o', reportPath, '--', ...argv]
-  }
   const env = spec.env ? { ...process.env, ...spec.env } : process.env
-  if (time !== null) {
-    args = ['-e', LAUNCHER_SCRIPT, '--', program, ...args]
-    program = perlPath()
-  }
+  const [program, args] = launched ? launcherArgs(argv, env) : [argv[0]!, argv.slice(1)]
   const t0 = performance.now()
-  const proc = startProcess(program, args, { stdio: ['ignore', 'ignore', 'pipe', ...(time !== null ? (['pipe'] as const) : [])], cwd: spec.cwd, env })
+  const proc = startProcess(program, args, { stdio: ['ignore', 'ignore', 'pipe', ...(launched ? (['pipe'] as const) : [])], cwd: spec.cwd, env })
   let t1 = Number.NaN
   proc.child.once('exit', () => (t1 = performance.now()))
-  const poller = linux ? new TreeRssPoller(proc.pid, time === null ? 0 : 2) : null
+  const poller = linux ? new TreeRssPoller(proc.pid, launched ? 1 : 0) : null
   poller?.start()
   let stderrTail = ''
   proc.child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-STDERR_TAIL_CHARS)))
@@ -169,29 +126,21 @@ export async function runCommand(spec: CommandSpec, opts: { signal?: AbortSignal
     treePeakRssBytes = poller?.stop() ?? 0
     await proc.stop() // whatever the command left running in its group
   }
-  const launched = parseLauncherReport(launcherText)
-  const wallSeconds = launched?.wallSeconds ?? (t1 - t0) / 1000
-  let report: TimeReport | null = null
-  if (reportPath !== undefined) {
-    try {
-      report = parseTimeReport(readFileSync(reportPath, 'utf8'))
-    } catch {
-      report = null // killed before GNU time wrote it
-    }
-    rmSync(reportPath, { force: true })
-  }
+  const report = launched ? parseLauncherReport(launcherText) : null
+  // Node's clock only when the launcher was killed before it reported (timeout, abort, signal).
+  const wallSeconds = report?.wallSeconds ?? (t1 - t0) / 1000
   const partial: Partial<CommandRun> = { argv, wallSeconds, treePeakRssBytes, stderrTail }
   if (stoppedBy === 'abort') throw signal!.reason
   if (stoppedBy === 'timeout') throw new CommandFailed(field, 'timeout', `timed out after ${spec.timeoutMs! / 1000} s`, partial)
 
   const successCodes = spec.successCodes ?? [0]
   const codes = `success codes ${successCodes.join(', ')}`
-  if (typeof code === 'string') throw new CommandFailed(field, 'signal', `was killed by ${code}`, partial)
-  if (time !== null && report === null) {
-    throw new CommandFailed(field, 'exit', `exited with code ${code} and GNU time wrote no report to ${reportPath}`, { ...partial, exitCode: code })
+  if (report === null) {
+    if (typeof code === 'string') throw new CommandFailed(field, 'signal', `was killed by ${code}`, partial)
+    if (launched) throw new CommandFailed(field, 'exit', `exited with code ${code} and the launcher reported nothing`, { ...partial, exitCode: code })
   }
   if (report?.signal != null) throw new CommandFailed(field, 'signal', `was killed by signal ${report.signal}`, { ...partial, exitCode: 128 + report.signal })
-  const exitCode = report?.exitCode ?? code
+  const exitCode = report?.exitCode ?? (code as number)
   const run: CommandRun = {
     argv,
     exitCode,

@@ -18,18 +18,18 @@ export interface CommandSpec {
 }
 
 export interface CommandRun {
-  /** The command's argv as run (program resolved to its full path; without the GNU time wrapper). */
+  /** The command's argv as run (program resolved to its full path; without the launcher). */
   argv: string[]
   exitCode: number
-  /** Node's performance.now() from spawn to exit, as hyperfine measures. */
+  /** CLOCK_MONOTONIC from just before the launcher's posix_spawn to wait4's return, as hyperfine -N measures (Node's clock only for a run killed before the launcher reported, or on Windows). */
   wallSeconds: number
-  /** GNU time %U: user CPU seconds of the command and the children it waited for (NaN without GNU time). */
+  /** wait4's ru_utime: user CPU seconds of the command and the descendants it waited for (NaN on Windows). */
   userSeconds: number
-  /** GNU time %S: system CPU seconds, likewise. */
+  /** wait4's ru_stime: system CPU seconds, likewise. */
   systemSeconds: number
-  /** GNU time %M: the max RSS of the largest single process of the run (NaN without GNU time). */
+  /** wait4's ru_maxrss: the max RSS of the largest single process of the run, at least the launcher's ~8 MB (NaN on Windows). */
   peakRssBytes: number
-  /** The highest sum of RSS over the command's whole process tree, polled from /proc at 20 Hz (0 off Linux). */
+  /** The highest sum of RSS over the command's whole process tree (launcher excluded), polled from /proc at 20 Hz (0 off Linux): the figure memory gates use. */
   treePeakRssBytes: number
   /** The last ~2 KB of stderr. */
   stderrTail: string

@@ -19,9 +19,9 @@ export class TreeRssPoller {
 
   /**
    * `wrappers`: how many levels at the top of the tree are wrappers whose own memory is not the
-   * tool's: 0 none, 1 the root (GNU time), 2 the root and its children (launcher, GNU time).
+   * tool's: 0 none (the root is the command), 1 the root (the launcher, ./launcher.ts).
    */
-  constructor(root: number, wrappers: 0 | 1 | 2) {
+  constructor(root: number, wrappers: 0 | 1) {
     this.#root = root
     this.#wrappers = wrappers
   }
@@ -40,7 +40,7 @@ export class TreeRssPoller {
     for (const pid of table.tree(this.#root)) {
       if (pid === this.#root && this.#wrappers >= 1) continue
       const stat = reader.readStat(pid)
-      if (stat === null || stat.zombie || (this.#wrappers >= 2 && stat.ppid === this.#root)) continue
+      if (stat === null || stat.zombie) continue
       sum += stat.rssBytes
     }
     if (sum > this.#peak) this.#peak = sum
