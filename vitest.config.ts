@@ -11,6 +11,8 @@ const LINUX_ONLY = [
   'harness/publish/ui.test.ts',
   'harness/probe/{nas-mounts,azcopy-bench}.test.ts',
   'harness/vscsi/daemon/daemon.test.ts', // a real sshd, kill -9 of the daemon, Unix sockets
+  'harness/command/*.test.ts', // the python3 launcher, process groups, /proc tree RSS
+  'harness/copy/*.test.ts', // rsync, cp -a, vmtouch, drop_caches
 ]
 const linux = process.platform === 'linux'
 if (!linux) console.warn(`benchgate: Linux-only unit tests left out on ${process.platform} (they read /proc or use POSIX process groups): ${LINUX_ONLY.join(', ')}`)

@@ -38,7 +38,7 @@ function workloadRows(d: Decision): string[] {
   return d.workloads.map((w) => {
     const [cand, base] = w.tools
     const gate = w.gates[0]!
-    return `| ${w.workload} · ${w.cacheState} | ${w.files.toLocaleString('en')} files, ${sizeOf(w.bytes)} | ${f1(base!.MBps)} MB/s, ${f1(base!.filesPerSecond)} files/s | ${f1(cand!.MBps)} MB/s, ${f1(cand!.filesPerSecond)} files/s | ${f3(w.throughput.estimate)}× [${f3(w.throughput.lo)}, ${f3(w.throughput.hi)}] | ${f1(base!.cpuSeconds)} / ${f1(cand!.cpuSeconds)} | ${gate.held ? 'holds' : '**fails**'} |`
+    return `| ${w.workload} · ${w.cacheState} | ${w.files.toLocaleString('en')} file${w.files === 1 ? '' : 's'}, ${sizeOf(w.bytes)} | ${f1(base!.MBps)} MB/s, ${f1(base!.filesPerSecond)} files/s | ${f1(cand!.MBps)} MB/s, ${f1(cand!.filesPerSecond)} files/s | ${f3(w.throughput.estimate)}× [${f3(w.throughput.lo)}, ${f3(w.throughput.hi)}] | ${f1(base!.cpuSeconds)} / ${f1(cand!.cpuSeconds)} | ${gate.held ? 'holds' : '**fails**'} |`
   })
 }
 
@@ -76,7 +76,7 @@ export function decisionMarkdown(d: Decision, facts: ReportFacts): string {
     '',
     '## Peak memory',
     '',
-    'MB, median over runs of the peak summed RSS of the tool\'s process tree (20 Hz /proc poll; the gate uses it); in brackets GNU time\'s largest single process.',
+    'MB, median over runs of the peak summed RSS of the tool\'s process tree (20 Hz /proc poll; the gate uses it); in brackets the largest single process (wait4).',
     '',
     `| workload | ${baseline.name} | ${candidate.name} | ratio | ≤ ${d.thresholds.memoryAtMost}× |`,
     '|---|---|---|---|---|',
