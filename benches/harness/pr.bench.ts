@@ -1,13 +1,13 @@
 // `benchgate pr` proven end to end on a throwaway git repository the test makes
 // (harness/pr/demo-repo.ts: one bench file hashing a fixed number of bytes set in work.json),
-// with the defaults a user gets (6 interleaved rounds plus 1 warm-up, more up to 12 while
+// with the defaults a user gets (6 interleaved rounds plus 1 warm-up, more up to 18 while
 // inconclusive; threshold 5 %, rule catch):
 //   A/A   10 PR runs whose head is an empty commit: every one green (exit 0);
 //   +5 %  10 PR runs whose head hashes 5 % more bytes: at least 9 red (exit 1).
 // The two kinds alternate, so a load that comes and goes falls on both. Printed: both counts,
 // every run's change and interval, and the time one PR run takes.
 import { makeDemoRepo } from '../../harness/pr/demo-repo.ts'
-import { DEFAULT_PR_ROUNDS, DEFAULT_PR_WARMUP, runPr, type PrResult } from '../../harness/pr/run.ts'
+import { DEFAULT_PR_ROUNDS, DEFAULT_PR_WARMUP, PR_MAX_ROUNDS_FACTOR, runPr, type PrResult } from '../../harness/pr/run.ts'
 import { median } from '../../harness/stats/quantile.ts'
 import { formatChange } from '../../harness/verdicts/table.ts'
 import { expect, test } from '../../harness/test.ts'
@@ -26,7 +26,7 @@ test('benchgate pr: 10 A/A PR runs all green, 10 with a 5 % slower head at least
       demo.commitHead(branch, kind === 'aa' ? 1 : 1.05)
       const r = await runPr({
         cwd: demo.dir, base: 'main', head: branch, projects: ['demo'], filters: [],
-        rounds: DEFAULT_PR_ROUNDS, maxRounds: 2 * DEFAULT_PR_ROUNDS, warmupRounds: DEFAULT_PR_WARMUP,
+        rounds: DEFAULT_PR_ROUNDS, maxRounds: PR_MAX_ROUNDS_FACTOR * DEFAULT_PR_ROUNDS, warmupRounds: DEFAULT_PR_WARMUP,
         install: 'npm ci --no-audit --no-fund', progress: () => {}, print: () => {},
       })
       const c = r.paired.rows[0]!.comparison

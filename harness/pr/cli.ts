@@ -2,7 +2,7 @@
 // domain (./run.ts) out. Ctrl-C (SIGINT) or SIGTERM stops the running bench process group and
 // exits 130; no worktree process is left running.
 import { UserError } from '../errors.ts'
-import { DEFAULT_PR_ROUNDS, DEFAULT_PR_WARMUP, runPr, type PrOptions } from './run.ts'
+import { DEFAULT_PR_ROUNDS, DEFAULT_PR_WARMUP, PR_MAX_ROUNDS_FACTOR, runPr, type PrOptions } from './run.ts'
 
 const WHERE = 'benchgate pr'
 const DEFAULT_INSTALL = 'npm ci --no-audit --no-fund'
@@ -19,7 +19,7 @@ commits, not uncommitted changes.
   --head REF          the revision judged (default HEAD)
   --project P         a bench project; repeat for several (default harness)
   --rounds N          measured rounds (default ${DEFAULT_PR_ROUNDS}); more, two at a time, while a task is inconclusive
-  --max-rounds N      the bound on those extra rounds (default 2 × rounds)
+  --max-rounds N      the bound on those extra rounds (default 3 × rounds)
   --warmup N          unmeasured rounds first (default ${DEFAULT_PR_WARMUP})
   --install CMD       install command for a worktree whose lockfile is not cached (default "${DEFAULT_INSTALL}")
   --out DIR           output folder (default <output.results_dir>/<stamp>)
@@ -70,7 +70,7 @@ export function parsePrArgs(argv: readonly string[]): PrArgs | 'help' {
     }
   }
   if (base === undefined) throw new UserError({ file: WHERE, field: '--base', message: 'missing', expected: 'the revision to compare against, e.g. --base origin/main' })
-  const max = maxRounds ?? 2 * rounds
+  const max = maxRounds ?? PR_MAX_ROUNDS_FACTOR * rounds
   if (max < rounds) throw new UserError({ file: WHERE, field: '--max-rounds', message: `${max} is below --rounds ${rounds}`, expected: 'at least the rounds' })
   return { base, head, projects: projects.length ? projects : ['harness'], filters, rounds, maxRounds: max, warmupRounds, install, ...(out !== undefined ? { out } : {}) }
 }

@@ -75,9 +75,9 @@ test('ABBA over rounds: base first in even rounds, head first in odd ones', () =
 })
 
 test('benchgate pr flags: defaults, repeats, filters and clear errors', () => {
-  expect(parsePrArgs(['--base', 'main'])).toEqual({ base: 'main', head: 'HEAD', projects: ['harness'], filters: [], rounds: 6, maxRounds: 12, warmupRounds: 1, install: 'npm ci --no-audit --no-fund' })
+  expect(parsePrArgs(['--base', 'main'])).toEqual({ base: 'main', head: 'HEAD', projects: ['harness'], filters: [], rounds: 6, maxRounds: 18, warmupRounds: 1, install: 'npm ci --no-audit --no-fund' })
   expect(parsePrArgs(['--base=origin/main', '--head', 'feature', '--project', 'a', '--project=b', '--rounds', '4', '--warmup', '0', 'benches/a/x.bench.ts'])).toMatchObject({
-    base: 'origin/main', head: 'feature', projects: ['a', 'b'], rounds: 4, maxRounds: 8, warmupRounds: 0, filters: ['benches/a/x.bench.ts'],
+    base: 'origin/main', head: 'feature', projects: ['a', 'b'], rounds: 4, maxRounds: 12, warmupRounds: 0, filters: ['benches/a/x.bench.ts'],
   })
   expect(parsePrArgs(['--help'])).toBe('help')
   expect(() => parsePrArgs([])).toThrow(/^benchgate pr: --base: missing; expected the revision to compare against/)

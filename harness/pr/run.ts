@@ -66,6 +66,8 @@ export interface PrResult {
 
 export const DEFAULT_PR_ROUNDS = 6
 export const DEFAULT_PR_WARMUP = 1
+/** Rounds at most, as a multiple of the rounds asked for, while a task is inconclusive (as `compare`'s default). */
+export const PR_MAX_ROUNDS_FACTOR = 3
 
 function clock(s: number): string {
   const m = Math.floor(s / 60)
