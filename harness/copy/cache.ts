@@ -7,7 +7,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { UserError } from '../errors.ts'
-import { isAlive } from '../run/cleanup.ts'
+import { isAlive, registerDir } from '../run/cleanup.ts'
 import { MANIFEST, TREE, readManifest, writeManifest, type Manifest } from './manifest.ts'
 import { walk } from './walk.ts'
 
@@ -25,26 +25,6 @@ export interface BuildOptions {
   field?: string
   /** Fills `treeDir` (exists, empty) and returns its manifest. */
   build: (treeDir: string) => Promise<Manifest>
-}
-
-const partials = new Set<string>()
-let hooked = false
-
-function removePartialsSync(): void {
-  for (const p of partials) rmSync(p, { recursive: true, force: true })
-  partials.clear()
-}
-
-function hook(): void {
-  if (hooked) return
-  hooked = true
-  process.once('exit', removePartialsSync)
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      removePartialsSync()
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
-    })
-  }
 }
 
 /** Removes `<key>.partial-<pid>` directories whose process is gone. */
@@ -130,8 +110,7 @@ async function obtain(cacheRoot: string, entryDir: string, opts: BuildOptions): 
   checkFreeDisk(cacheRoot, opts.neededBytes, opts.field)
 
   const partial = `${entryDir}.partial-${process.pid}`
-  hook()
-  partials.add(partial)
+  const registered = registerDir(partial) // removed on failure, exit and Ctrl-C
   try {
     rmSync(partial, { recursive: true, force: true })
     mkdirSync(join(partial, TREE), { recursive: true })
@@ -150,8 +129,7 @@ async function obtain(cacheRoot: string, entryDir: string, opts: BuildOptions): 
     }
     return { dir: join(entryDir, TREE), manifest, seconds: seconds(), cached: false }
   } finally {
-    rmSync(partial, { recursive: true, force: true })
-    partials.delete(partial)
+    await registered.release()
   }
 }
 

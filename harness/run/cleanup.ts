@@ -94,8 +94,12 @@ export function registerProcessGroup(pid: number, graceMs = 2000, exitSignal: No
 
 /** Creates a temp directory that is removed at teardown or exit. */
 export function makeTempDir(prefix = 'benchgate-'): { path: string } & Registration {
+  return registerDir(mkdtempSync(join(tmpdir(), prefix)))
+}
+
+/** Registers a directory (made by the caller) so it is removed at teardown or exit. */
+export function registerDir(path: string): { path: string } & Registration {
   hook()
-  const path = mkdtempSync(join(tmpdir(), prefix))
   const r: Resource = { kind: 'dir', path }
   live.add(r)
   return {
