@@ -9,8 +9,10 @@ set -euo pipefail
 # openssh-server: the real sshd the vscsi tests start on loopback; fio: the vscsi workload replay;
 # rsync and rclone: blit-parity's default baseline and candidate; hyperfine: the peer the command
 # timer is proven against; vmtouch: evicts a whole tree from the page cache when drop_caches is not permitted;
-# python3: the command timer's launcher.
-packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio rsync rclone hyperfine vmtouch python3)
+# python3: the command timer's launcher; nginx-light, redis-server, memcached: the competitive family's
+# competitors, started by its fixtures on free loopback ports (never as system services); wrk: the
+# load generator ours is measured against.
+packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio rsync rclone hyperfine vmtouch python3 nginx-light redis-server memcached wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
