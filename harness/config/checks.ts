@@ -60,13 +60,6 @@ export function checkCopyCommand(command: string, ctx: Ctx): void {
   }
 }
 
-export function checkTarget(target: { url?: string; command?: string }, ctx: Ctx): void {
-  if ((target.url === undefined) === (target.command === undefined)) {
-    report(ctx, [], 'target needs exactly one of url or command', 'url: http://… or command: …',
-      'give url for a running server, command for one benchgate starts')
-  }
-}
-
 export function checkVscsi(vscsi: { profiles: Record<string, unknown>; default_profile: string }, ctx: Ctx, builtin: readonly string[] = ['quick', 'standard', 'deep']): void {
   const names = [...new Set([...builtin, ...Object.keys(vscsi.profiles)])]
   if (!names.includes(vscsi.default_profile)) {

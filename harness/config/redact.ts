@@ -18,7 +18,6 @@ const SIGNED_URL_FIELDS: readonly Path[] = [
   ['azure', 'sas_url'],
   ['azure', 'endpoint'],
   ['probe', 'sas_urls', '*'],
-  ['competitive', 'targets', '*', 'url'],
 ]
 
 function matches(pattern: Path, path: Path): boolean {

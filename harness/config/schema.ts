@@ -4,7 +4,7 @@
 import * as z from 'zod'
 import { DEFAULT_FAST_LOG_PATTERN } from '../metrics/fast-log.ts'
 import { DEFAULT_ZGY_PATTERN } from '../metrics/options.ts'
-import { checkAzure, checkCopyCommand, checkLogPattern, checkRegex, checkSasUrls, checkSshHost, checkTarget, checkVscsi } from './checks.ts'
+import { checkAzure, checkCopyCommand, checkLogPattern, checkRegex, checkSasUrls, checkSshHost, checkVscsi } from './checks.ts'
 
 const text = () => z.string().min(1)
 const seconds = () => z.number().positive()
@@ -172,19 +172,30 @@ const blitParity = z.strictObject({
   cache_dir: text().default('.benchgate-cache/copy').describe('Where generated trees are cached between runs, and where destinations are written.'),
 })
 
-const target = z
-  .strictObject({
-    name: text().describe('Name of the target, used in results.'),
-    url: httpUrl().optional().describe('URL of a running server to load.'),
-    command: text().optional().describe('Command that starts the server (benchgate stops it afterwards).'),
-  })
-  .superRefine(checkTarget)
+const shorten = z.strictObject({
+  warmup_s: z.number().nonnegative().describe('Unmeasured seconds before each trial.'),
+  duration_s: seconds().describe('Measured seconds of each trial.'),
+  trials: count().describe('Trials per system.'),
+})
 
 const competitive = z.strictObject({
-  targets: z.array(target).default([]).describe('Servers compared under the same load. Default: the servers in fixtures/.'),
-  duration_s: seconds().default(30).describe('Duration of each load run in seconds.'),
-  rate: z.number().positive().optional().describe('Requests per second (open model). Default: as fast as possible.'),
-  connections: count().default(16).describe('Concurrent connections.'),
+  scenarios_dir: text().default('fixtures/scenarios/competitive')
+    .describe('Folder of scenario TOML files (one scenario a file). Default: the four shipped scenarios.'),
+  expected_scenarios: count().optional().describe('Pre-flight fails unless the folder holds exactly this many scenarios.'),
+  results_dir: text().optional().describe('Where `benchgate competitive` writes its run folders. Default: <output.results_dir>/competitive.'),
+  cooldown_s: z.number().nonnegative().default(2)
+    .describe('Idle seconds between systems and between scenarios (the original runner used 30).'),
+  sample_interval_s: seconds().default(1).describe("Seconds between samples of each server's process tree (the original runner used 5)."),
+  run_timeout_s: seconds().optional().describe('A trial not finished after this is stopped and the scenario fails. Default: warm-up + duration + 60 s.'),
+  shorten: shorten.nullable().optional()
+    .describe("Overrides the scenarios' warm-up, duration and trials (a quick run). Without a configuration file: 1 s, 5 s and 3 trials; null (or omitted in a file) uses the scenarios' own."),
+  preflight: z.strictObject({
+    disk_warn_gb: z.number().nonnegative().default(10).describe('Free space on the results volume below which pre-flight warns, GB.'),
+    disk_fail_gb: z.number().nonnegative().default(5).describe('… and fails, GB.'),
+    memory_warn_gb: z.number().nonnegative().default(2).describe('Available memory below which pre-flight warns, GB.'),
+    memory_fail_gb: z.number().nonnegative().default(0.5).describe('… and fails, GB.'),
+    load_warn_per_core: z.number().positive().default(0.5).describe('1-minute load average per core above which pre-flight warns (the machine is not quiet).'),
+  }).prefault({}).describe('Levels of the pre-flight checks.'),
 })
 
 const chaos = z.strictObject({
