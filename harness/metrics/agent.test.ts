@@ -58,6 +58,10 @@ describe('metrics agent (in process)', () => {
     const rssPeak = Math.max(...rows.map((r) => r.rss_mb!))
     expect(rssPeak - rssFirst).toBeGreaterThan(80)
     expect(Math.max(...rows.map((r) => r.cpu_pct!))).toBeGreaterThan(20)
+    // threads summed over the tree: a Node process alone has several, the grandchild adds its own
+    const threadsFirst = rows[0]!.threads!
+    expect(threadsFirst).toBeGreaterThan(1)
+    expect(Math.max(...rows.map((r) => r.threads!))).toBeGreaterThan(threadsFirst)
   })
 
   test('CPU of children that live and die between two samples is still counted', async () => {

@@ -209,6 +209,7 @@ export class MetricsAgent {
       row.cpu_pct = s.cpuPct
       row.rss_mb = s.rssMb
       row.vms_mb = s.vmsMb
+      row.threads = s.threads
       row.read_bytes_s = s.readBytesS
       row.write_bytes_s = s.writeBytesS
       row.read_cnt_s = s.readCntS
@@ -231,6 +232,7 @@ export class MetricsAgent {
       row.sys_disk_write_mb_s = sys.diskWriteMbS
       row.sys_net_recv_mb_s = sys.netRecvMbS
       row.sys_net_sent_mb_s = sys.netSentMbS
+      row.sys_net_lo_mb_s = sys.netLoMbS
       if (gpu !== null) {
         row.gpu_util_pct = gpu.utilPct
         row.gpu_mem_used_mb = gpu.memUsedMb

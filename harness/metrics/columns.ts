@@ -19,6 +19,10 @@
 //   fast_req_bytes        bytes of those requests, summed
 //   fast_req_cache_hit    share of those requests that were cache hits, 0..1
 //   open_zgy_paths        files matching the zgy pattern held open by the tree, `;`-joined
+//   threads               threads summed over the tree (num_threads)
+//   sys_net_lo_mb_s       bytes through the loopback interface (lo's received bytes, so each byte once):
+//                         a loopback server's traffic, with whatever else the machine sends itself
+//   (the last two came after the first twenty, so they follow them and positional readers still work)
 //
 // An empty cell means "not measured" (no previous sample, no permission, no GPU, no request).
 
@@ -43,6 +47,8 @@ export const METRIC_COLUMNS = [
   'fast_req_bytes',
   'fast_req_cache_hit',
   'open_zgy_paths',
+  'threads',
+  'sys_net_lo_mb_s',
 ] as const
 
 export type MetricColumn = (typeof METRIC_COLUMNS)[number]

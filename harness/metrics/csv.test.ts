@@ -7,10 +7,10 @@ describe('metrics CSV', () => {
     expect(CSV_HEADER).toBe(
       'ts,pid,cpu_pct,rss_mb,vms_mb,read_bytes_s,write_bytes_s,read_cnt_s,write_cnt_s,' +
         'sys_disk_read_mb_s,sys_disk_write_mb_s,sys_net_recv_mb_s,sys_net_sent_mb_s,' +
-        'gpu_util_pct,gpu_mem_used_mb,gpu_mem_total_mb,fast_req_latency_ms,fast_req_bytes,fast_req_cache_hit,open_zgy_paths',
+        'gpu_util_pct,gpu_mem_used_mb,gpu_mem_total_mb,fast_req_latency_ms,fast_req_bytes,fast_req_cache_hit,open_zgy_paths,threads,sys_net_lo_mb_s',
     )
-    expect(METRIC_COLUMNS).toHaveLength(20)
-    expect(NUMERIC_COLUMNS).toHaveLength(17)
+    expect(METRIC_COLUMNS).toHaveLength(22)
+    expect(NUMERIC_COLUMNS).toHaveLength(19)
   })
 
   test('numbers: at most 3 decimals, empty when not measured', () => {
@@ -28,7 +28,7 @@ describe('metrics CSV', () => {
     row.rss_mb = 12.25
     row.open_zgy_paths = ['/data/a,b.zgy', '/data/say "hi".zgy']
     const line = formatRow(row)
-    expect(line).toBe('2026-11-24T10:00:00.000Z,42,150.5,12.25,,,,,,,,,,,,,,,,"/data/a,b.zgy;/data/say ""hi"".zgy"\n')
+    expect(line).toBe('2026-11-24T10:00:00.000Z,42,150.5,12.25,,,,,,,,,,,,,,,,"/data/a,b.zgy;/data/say ""hi"".zgy",,\n')
     const [back] = parseMetricsCsv(CSV_HEADER + '\n' + line, 'm.csv')
     expect(back).toEqual(row)
   })
@@ -46,7 +46,7 @@ describe('metrics CSV', () => {
 
   test('a file that is not a metrics CSV gets one clear message', () => {
     expect(() => parseMetricsCsv('a,b\n1,2\n', 'x.csv')).toThrow(/^x\.csv:1: not a metrics CSV header; expected ts,pid,/)
-    expect(() => parseMetricsCsv(CSV_HEADER + '\n1,2\n', 'x.csv')).toThrow(/^x\.csv:2: 2 cells; expected 20 cells/)
+    expect(() => parseMetricsCsv(CSV_HEADER + '\n1,2\n', 'x.csv')).toThrow(/^x\.csv:2: 2 cells; expected 22 cells/)
     const bad = CSV_HEADER + '\n' + formatRow(emptyRow('t', 1)).replace('t,1,', 't,1,abc,')
     expect(() => parseMetricsCsv(bad.replace(/,\n$/, '\n'), 'x.csv')).toThrow(/^x\.csv:2: cpu_pct: 'abc' is not a number/)
   })

@@ -19,9 +19,9 @@ export function quoteCell(text: string): string {
 
 /** One row as a CSV line, with its trailing newline. */
 export function formatRow(row: MetricRow): string {
-  let line = quoteCell(row.ts) + ',' + (row.pid === null ? '' : String(row.pid))
-  for (const c of NUMERIC_COLUMNS) line += ',' + formatNumber(row[c])
-  return line + ',' + quoteCell(row.open_zgy_paths.join(';')) + '\n'
+  const cell = (c: (typeof METRIC_COLUMNS)[number]): string =>
+    c === 'ts' ? quoteCell(row.ts) : c === 'pid' ? (row.pid === null ? '' : String(row.pid)) : c === 'open_zgy_paths' ? quoteCell(row.open_zgy_paths.join(';')) : formatNumber(row[c])
+  return METRIC_COLUMNS.map(cell).join(',') + '\n'
 }
 
 /** RFC 4180 records; a trailing newline does not make an empty record. Records carry their 1-based line. */
@@ -75,11 +75,14 @@ export function parseCsv(text: string): { cells: string[]; line: number }[] {
   return records
 }
 
-/** The rows of a metrics CSV; a UserError naming the file and line if it is not one. */
+/** Files written before `threads` and `sys_net_lo_mb_s` were added end at `open_zgy_paths`. */
+const FIRST_HEADER = METRIC_COLUMNS.slice(0, METRIC_COLUMNS.indexOf('open_zgy_paths') + 1).join(',')
+
+/** The rows of a metrics CSV (this version's columns, or the first twenty of older files; absent ones are null); a UserError naming the file and line if it is not one. */
 export function parseMetricsCsv(text: string, file: string): MetricRow[] {
   const records = parseCsv(text)
   const header = records[0]?.cells.join(',')
-  if (header !== CSV_HEADER) {
+  if (header !== CSV_HEADER && header !== FIRST_HEADER) {
     throw new UserError({
       file,
       line: 1,
@@ -88,34 +91,38 @@ export function parseMetricsCsv(text: string, file: string): MetricRow[] {
       hint: 'give a file written by benchgate metrics or the sampler',
     })
   }
+  const columns = records[0]!.cells
+  const index = new Map(columns.map((c, i) => [c, i]))
   const rows: MetricRow[] = []
   for (const { cells, line } of records.slice(1)) {
     if (cells.length === 1 && cells[0] === '') continue // blank line
-    if (cells.length !== METRIC_COLUMNS.length) {
+    if (cells.length !== columns.length) {
       throw new UserError({
         file,
         line,
         message: `${cells.length} cells`,
-        expected: `${METRIC_COLUMNS.length} cells, one per column of the header`,
+        expected: `${columns.length} cells, one per column of the header`,
         hint: 'the file may have been cut off or edited; a .partial file ends at its last whole row',
       })
     }
-    const number = (column: string, cell: string): number | null => {
-      if (cell === '') return null
+    const number = (column: string, cell: string | undefined): number | null => {
+      if (cell === undefined || cell === '') return null
       const n = Number(cell)
       if (!Number.isFinite(n)) {
         throw new UserError({ file, line, field: column, message: `'${cell}' is not a number`, expected: 'a number or an empty cell' })
       }
       return n
     }
+    const paths = cells[index.get('open_zgy_paths')!]
     const row = {
       ts: cells[0]!,
       pid: number('pid', cells[1]!),
-      open_zgy_paths: cells[cells.length - 1] ? cells[cells.length - 1]!.split(';') : [],
+      open_zgy_paths: paths ? paths.split(';') : [],
     } as MetricRow
-    NUMERIC_COLUMNS.forEach((c, k) => {
-      row[c] = number(c, cells[k + 2]!)
-    })
+    for (const c of NUMERIC_COLUMNS) {
+      const k = index.get(c)
+      row[c] = number(c, k === undefined ? undefined : cells[k])
+    }
     rows.push(row)
   }
   return rows

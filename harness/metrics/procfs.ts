@@ -73,6 +73,7 @@ const F_UTIME = 14
 const F_STIME = 15
 const F_CUTIME = 16
 const F_CSTIME = 17
+const F_THREADS = 20
 const F_START = 22
 const F_VSIZE = 23
 const F_RSS = 24
@@ -90,6 +91,7 @@ export interface ProcStat {
   cpuTicks: number
   vmsBytes: number
   rssBytes: number
+  threads: number
 }
 
 /** Parses the fields after `comm` (which may hold spaces and parentheses); state char or -1. */
@@ -164,6 +166,7 @@ export class ProcReader {
       cpuTicks: f[F_UTIME]! + f[F_STIME]! + f[F_CUTIME]! + f[F_CSTIME]!,
       vmsBytes: f[F_VSIZE]!,
       rssBytes: f[F_RSS]! * this.pageSize,
+      threads: f[F_THREADS]!,
     }
   }
 

@@ -3,8 +3,9 @@
 // Disks: whole devices only (those listed in /sys/block), and not loop*, ram*, zram*, dm-* or
 // md*: those are views of other devices (or of memory) and would count the same bytes twice.
 // /proc/diskstats counts 512-byte sectors whatever the device's real sector size.
-// Network: every interface except lo. Counters are tracked per device, so a device that appears
-// or disappears between two samples does not make a spike.
+// Network: every interface except lo (lo's received bytes are reported apart: traffic a machine
+// sends itself, e.g. a load generator and a server on loopback).
+// Counters are tracked per device, so a device that appears or disappears between two samples does not make a spike.
 import { existsSync } from 'node:fs'
 import { MB } from './columns.ts'
 import { readInto } from './procfs.ts'
@@ -14,6 +15,7 @@ export interface SystemSample {
   diskWriteMbS: number | null
   netRecvMbS: number | null
   netSentMbS: number | null
+  netLoMbS: number | null
 }
 
 const SECTOR = 512
@@ -54,6 +56,7 @@ export class SystemCounters {
   #diskWrite = new Counters()
   #netRecv = new Counters()
   #netSent = new Counters()
+  #netLo = new Counters()
   #prevAt = -1
 
   /** Reads the counters now (monotonic `nowMs`); rates are null on the first call. */
@@ -64,6 +67,7 @@ export class SystemCounters {
     const dWrite = this.#diskWrite.advance()
     const nRecv = this.#netRecv.advance()
     const nSent = this.#netSent.advance()
+    const nLo = this.#netLo.advance()
     const elapsedS = (nowMs - this.#prevAt) / 1000
     const first = this.#prevAt < 0 || elapsedS <= 0
     this.#prevAt = nowMs
@@ -73,6 +77,7 @@ export class SystemCounters {
       diskWriteMbS: rate(disks, dWrite),
       netRecvMbS: rate(net, nRecv),
       netSentMbS: rate(net, nSent),
+      netLoMbS: rate(net, nLo),
     }
   }
 
@@ -113,10 +118,13 @@ export class SystemCounters {
       const colon = line.indexOf(':')
       if (colon < 0) continue // the two header lines
       const name = line.slice(0, colon).trim()
-      if (name === 'lo') continue
       // RX: bytes packets errs drop fifo frame compressed multicast | TX: bytes …
       const f = line.slice(colon + 1).trim().split(/\s+/)
       if (f.length < 9) continue
+      if (name === 'lo') {
+        this.#netLo.set(name, Number(f[0]))
+        continue
+      }
       this.#netRecv.set(name, Number(f[0]))
       this.#netSent.set(name, Number(f[8]))
     }

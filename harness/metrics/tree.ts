@@ -23,6 +23,8 @@ export interface TreeSample {
   cpuPct: number | null
   rssMb: number
   vmsMb: number
+  /** Threads summed over the tree (num_threads of /proc/<pid>/stat). */
+  threads: number
   readBytesS: number | null
   writeBytesS: number | null
   readCntS: number | null
@@ -58,11 +60,13 @@ export class TreeTracker {
     const first = this.#prevAt < 0 || elapsedS <= 0
     let rss = 0
     let vms = 0
+    let threads = 0
     const paths = this.#paths
     paths.clear()
     for (const [pid, m] of cur.members) {
       rss += m.stat.rssBytes
       vms += m.stat.vmsBytes
+      threads += m.stat.threads
       if (match !== null && !m.stat.zombie) this.#reader.openFiles(pid, match, paths)
     }
     const sample: TreeSample = {
@@ -70,6 +74,7 @@ export class TreeTracker {
       cpuPct: null,
       rssMb: rss / MB,
       vmsMb: vms / MB,
+      threads,
       readBytesS: null,
       writeBytesS: null,
       readCntS: null,
