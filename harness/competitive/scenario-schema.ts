@@ -6,6 +6,12 @@
 // Templates in a system's args, env values, cwd, files and ready check: {port} (the port chosen
 // for it), {host} (127.0.0.1), {dir} (its private working directory, removed afterwards), {repo}
 // (the benchgate checkout). Objects are strict, so an unknown key is an error naming its line.
+//
+// Keys of the key-value protocols: `${key_prefix}${i}`, i in [0, n) — `k0` … `k9999` with the
+// default prefix "k". The preload writes keys 0 … preload.keys−1 and the generator draws from
+// 0 … key_space−1 with the same prefix (KvOperationKind.keyPrefix = scenario.key_prefix), so a
+// GET hits a preloaded value when key_space ≤ preload.keys. The prefix carries no scenario name:
+// every scenario starts its systems afresh, so keys of two scenarios never meet.
 import * as z from 'zod'
 
 const text = () => z.string().min(1)
@@ -57,7 +63,7 @@ const kvOperation = z.strictObject({
 })
 
 const preload = z.strictObject({
-  keys: z.number().int().nonnegative().default(0).describe('Keys written before measuring (key-value protocols), key_prefix0 … key_prefixN-1.'),
+  keys: z.number().int().nonnegative().default(0).describe('Keys written before measuring (key-value protocols): key_prefix + 0 … key_prefix + (keys − 1), e.g. k0 … k9999.'),
   value_bytes: count().default(100).describe('Size of each preloaded value.'),
   requests: z.array(z.string().startsWith('/')).default([]).describe('HTTP paths requested once each before measuring (to fill caches).'),
 })
@@ -102,6 +108,7 @@ export const ScenarioSchema = z.strictObject({
   systems: z.array(SystemSchema).min(2).describe('Ours and one or more competitors.'),
   requests: z.array(httpRequest).default([]).describe('HTTP request mix (protocol http).'),
   operations: z.array(kvOperation).default([]).describe('Key-value operation mix (protocols redis and memcached).'),
+  key_prefix: z.string().max(200).regex(/^[!-~]*$/, 'printable ASCII without blanks (memcached keys)').default('k').describe('Keys are key_prefix followed by the key number (k0 … k9999 by default), for the preload and the generator alike.'),
   preload: preload.prefault({}),
   arrival: arrival,
   connections: count().default(16).describe('Connections the generator opens to each system.'),
