@@ -1,11 +1,14 @@
 // A throwaway git repository for proving `benchgate pr` end to end: one bench project, `demo`,
 // with one bench file whose work is fixed by work.json (SHA-256 over `bytes` bytes; a head that
 // raises `bytes` by 5 % is a true 5 % slowdown). Its package.json and package-lock.json are
-// benchgate's own and its node_modules a hard-linked copy of benchgate's install, as a clone on
-// which `npm ci` ran: `benchgate pr` seeds its lockfile cache from it, so no test downloads anything.
+// benchgate's own and its node_modules hard links of benchgate's install, as a clone on which
+// `npm ci` ran: `benchgate pr` seeds its lockfile cache from it, so no test downloads anything.
+// Only the packages the demo's bench runs need are linked (vitest and node, with what they depend
+// on: some 2,000 entries instead of 60,000), since every worktree and cache entry is another
+// hard-linked copy, and copying and removing the whole install five times took ~20 s of each run.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 
 const BENCHGATE_ROOT = resolve(import.meta.dirname, '../..')
 
@@ -48,6 +51,55 @@ test('fixed work', async ({ bench }) => {
 })
 `
 
+/** What the demo's bench runs load: vitest (the worktrees' node_modules/.bin/vitest) and node (run.ts prefers node_modules/.bin/node). */
+const DEMO_PACKAGES = ['vitest', 'node']
+
+/**
+ * Hard-links into `to` the top-level packages of the install `from` that `roots` need (their
+ * dependencies, optional and peer dependencies that are installed, resolved as Node resolves them),
+ * with npm's hidden lockfile (.package-lock.json) and the .bin links that point into them.
+ */
+function linkInstall(from: string, to: string, roots: readonly string[]): void {
+  const top = new Set<string>()
+  const seen = new Set<string>()
+  const resolvePackage = (name: string, dir: string): string | null => {
+    for (let d = dir; ; d = dirname(d)) {
+      const p = join(d, 'node_modules', name)
+      if (existsSync(join(p, 'package.json'))) return p
+      if (d === dirname(from) || d === dirname(d)) return null
+    }
+  }
+  const visit = (dir: string) => {
+    if (seen.has(dir)) return
+    seen.add(dir)
+    top.add(packageOf(relative(from, dir)))
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+      for (const dep of Object.keys(pkg[field] ?? {})) {
+        const found = resolvePackage(dep, dir)
+        if (found) visit(found)
+      }
+    }
+  }
+  for (const root of roots) visit(join(from, root))
+  mkdirSync(join(to, '.bin'), { recursive: true })
+  for (const name of top) {
+    if (name.startsWith('@')) mkdirSync(join(to, dirname(name)), { recursive: true })
+    execFileSync('cp', ['-al', join(from, name), join(to, name)])
+  }
+  copyFileSync(join(from, '.package-lock.json'), join(to, '.package-lock.json'))
+  for (const bin of readdirSync(join(from, '.bin'))) {
+    const link = readlinkSync(join(from, '.bin', bin))
+    if (top.has(packageOf(relative(from, resolve(from, '.bin', link))))) symlinkSync(link, join(to, '.bin', bin))
+  }
+}
+
+/** The top-level package a path inside node_modules belongs to: `vitest`, `@vitest/ui`. */
+function packageOf(path: string): string {
+  const parts = path.split(sep)
+  return parts.slice(0, parts[0]!.startsWith('@') ? 2 : 1).join('/')
+}
+
 function git(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=benchgate', '-c', 'user.email=benchgate@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
 }
@@ -71,7 +123,7 @@ export function makeDemoRepo(dir: string, opts: { iterations?: number } = {}): D
   writeFileSync(join(dir, 'bench', 'work.bench.ts'), bench)
   writeFileSync(join(dir, 'work.json'), `${JSON.stringify({ bytes: DEMO_BYTES })}\n`)
   writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.benchgate-cache/\nresults/\n')
-  execFileSync('cp', ['-al', join(BENCHGATE_ROOT, 'node_modules'), join(dir, 'node_modules')])
+  linkInstall(join(BENCHGATE_ROOT, 'node_modules'), join(dir, 'node_modules'), DEMO_PACKAGES)
   git(dir, 'init', '-q', '-b', 'main')
   git(dir, 'add', '-A')
   git(dir, 'commit', '-q', '-m', 'base: fixed work')
