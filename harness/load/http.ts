@@ -61,7 +61,7 @@ class HttpConnection implements Connection {
 function kindOptions(origin: string, r: HttpRequestKind): Kind {
   const headers: string[] = []
   for (const [name, value] of Object.entries(r.headers)) headers.push(name, value)
-  const options: Dispatcher.DispatchOptions = { origin, method: r.method, path: r.path, headers, ...(r.body !== undefined ? { body: Buffer.from(r.body) } : {}) }
+  const options: Dispatcher.DispatchOptions = { origin, method: r.method, path: r.path, ...(headers.length ? { headers } : {}), ...(r.body !== undefined ? { body: Buffer.from(r.body) } : {}) }
   return { options, expect: [...r.expectStatus] }
 }
 
