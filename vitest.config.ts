@@ -13,6 +13,7 @@ const LINUX_ONLY = [
   'harness/vscsi/daemon/daemon.test.ts', // a real sshd, kill -9 of the daemon, Unix sockets
   'harness/command/*.test.ts', // the python3 launcher, process groups, /proc tree RSS
   'harness/copy/*.test.ts', // rsync, cp -a, vmtouch, drop_caches
+  'harness/competitive/load-tool.test.ts', // wrk (Debian), the python3 launcher, process groups
   'harness/competitive/{systems,preflight}.test.ts', // nginx, redis-server, memcached, process groups, /proc
 ]
 const linux = process.platform === 'linux'
