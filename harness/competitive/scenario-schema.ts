@@ -21,13 +21,13 @@ const name = () => z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters
 
 const ready = z.discriminatedUnion('kind', [
   z.strictObject({
-    kind: z.literal('http'),
+    kind: z.literal('http').describe('Ready when GET `path` answers `status`.'),
     path: text().default('/').describe('Path requested until it answers `status`.'),
-    status: z.number().int().min(100).max(599).default(200),
+    status: z.number().int().min(100).max(599).default(200).describe('The status that means ready.'),
   }),
-  z.strictObject({ kind: z.literal('tcp') }).describe('Ready when a TCP connect to the port succeeds.'),
-  z.strictObject({ kind: z.literal('redis') }).describe('Ready when PING answers PONG.'),
-  z.strictObject({ kind: z.literal('memcached') }).describe('Ready when `version` answers.'),
+  z.strictObject({ kind: z.literal('tcp').describe('Ready when a TCP connect to the port succeeds.') }).describe('Ready when a TCP connect to the port succeeds.'),
+  z.strictObject({ kind: z.literal('redis').describe('Ready when PING (RESP) answers PONG.') }).describe('Ready when PING answers PONG.'),
+  z.strictObject({ kind: z.literal('memcached').describe('Ready when the text command `version` answers VERSION.') }).describe('Ready when `version` answers.'),
 ])
 
 export const SystemSchema = z.strictObject({
@@ -47,17 +47,17 @@ export const SystemSchema = z.strictObject({
 const httpRequest = z.strictObject({
   name: name().optional().describe('Name in the per-request figures. Default: METHOD path.'),
   weight: positive().default(1).describe('Relative share of the mix.'),
-  method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD']).default('GET'),
+  method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD']).default('GET').describe('HTTP method.'),
   path: z.string().startsWith('/').describe('Request path with query.'),
-  headers: z.record(z.string(), z.string()).default({}),
-  body: z.string().optional(),
+  headers: z.record(z.string(), z.string()).default({}).describe('Extra request headers: name → value.'),
+  body: z.string().optional().describe('Request body, sent as given.'),
   expect_status: z.array(z.number().int().min(100).max(599)).min(1).default([200]).describe('Statuses counted as success.'),
 })
 
 const kvOperation = z.strictObject({
   name: name().optional().describe('Name in the per-operation figures. Default: the op.'),
-  weight: positive().default(1),
-  op: z.enum(['get', 'set']),
+  weight: positive().default(1).describe('Relative share of the mix.'),
+  op: z.enum(['get', 'set']).describe('GET a key, or SET one to a value of value_bytes.'),
   key_space: count().default(10_000).describe('Keys are drawn uniformly from this many (the preloaded ones).'),
   value_bytes: count().default(100).describe('Size of a SET value in bytes.'),
 })
@@ -69,16 +69,20 @@ const preload = z.strictObject({
 })
 
 const arrival = z.discriminatedUnion('model', [
-  z.strictObject({ model: z.literal('constant'), rate: positive().describe('Requests per second.') }),
-  z.strictObject({ model: z.literal('poisson'), rate: positive().describe('Mean requests per second.'), seed: z.number().int().default(1) }),
+  z.strictObject({ model: z.literal('constant').describe('Open model, evenly spaced arrivals.'), rate: positive().describe('Requests per second.') }),
   z.strictObject({
-    model: z.literal('burst'),
+    model: z.literal('poisson').describe('Open model, exponential gaps between arrivals.'),
+    rate: positive().describe('Mean requests per second.'),
+    seed: z.number().int().default(1).describe('Seed of the arrival times.'),
+  }),
+  z.strictObject({
+    model: z.literal('burst').describe('Open model, a constant rate with periodic bursts.'),
     rate: positive().describe('Requests per second between bursts.'),
     burst_rate: positive().describe('Requests per second during a burst.'),
     every_s: positive().describe('Seconds from one burst to the next.'),
     burst_s: positive().describe('Seconds a burst lasts.'),
   }).refine((a) => a.burst_s < a.every_s, { message: 'burst_s must be shorter than every_s', path: ['burst_s'] }),
-  z.strictObject({ model: z.literal('closed') }).describe('Closed model: each connection sends the next request when the previous one answered (as wrk, autocannon). Labelled closed in every output: it hides queueing delay.'),
+  z.strictObject({ model: z.literal('closed').describe('Closed model (see below).') }).describe('Closed model: each connection sends the next request when the previous one answered (as wrk, autocannon). Labelled closed in every output: it hides queueing delay.'),
 ])
 
 const loadTool = z.strictObject({
@@ -90,8 +94,8 @@ const loadTool = z.strictObject({
 const ratioThreshold = z.strictObject({
   competitor: name().describe('A competitor of this scenario.'),
   metric: z.enum(['throughput', 'p99']).describe('throughput: ours ÷ theirs, higher is better; p99: ours ÷ theirs, lower is better.'),
-  at_least: positive().optional(),
-  at_most: positive().optional(),
+  at_least: positive().optional().describe('Ours ÷ the competitor must be at least this (e.g. 0.95 for throughput).'),
+  at_most: positive().optional().describe('Ours ÷ the competitor must be at most this (e.g. 1.2 for p99).'),
 }).refine((r) => r.at_least !== undefined || r.at_most !== undefined, { message: 'give at_least or at_most' })
 
 const thresholds = z.strictObject({
@@ -103,14 +107,14 @@ const thresholds = z.strictObject({
 
 export const ScenarioSchema = z.strictObject({
   name: name().describe('Unique scenario name (the --scenario filter and the results folder).'),
-  description: z.string().default(''),
+  description: z.string().default('').describe('One line shown in the plan and the summary.'),
   protocol: z.enum(['http', 'redis', 'memcached']).describe('What the generator speaks; every system of the scenario serves it.'),
   systems: z.array(SystemSchema).min(2).describe('Ours and one or more competitors.'),
   requests: z.array(httpRequest).default([]).describe('HTTP request mix (protocol http).'),
   operations: z.array(kvOperation).default([]).describe('Key-value operation mix (protocols redis and memcached).'),
   key_prefix: z.string().max(200).regex(/^[!-~]*$/, 'printable ASCII without blanks (memcached keys)').default('k').describe('Keys are key_prefix followed by the key number (k0 … k9999 by default), for the preload and the generator alike.'),
-  preload: preload.prefault({}),
-  arrival: arrival,
+  preload: preload.prefault({}).describe('Data written (or requests sent) before measuring, the same for every system.'),
+  arrival: arrival.describe('How requests arrive: an open model (constant, poisson, burst) or closed.'),
   connections: count().default(16).describe('Connections the generator opens to each system.'),
   threads: count().default(1).describe('Generator threads (connections are split between them).'),
   warmup_s: z.number().nonnegative().default(5).describe('Unmeasured seconds before each trial.'),
@@ -119,9 +123,9 @@ export const ScenarioSchema = z.strictObject({
   timeout_ms: count().default(2000).describe('A request unanswered after this is a timeout error.'),
   late_ms: positive().default(1).describe('A send later than this after its intended time counts as late.'),
   max_queue: count().default(100_000).describe('Requests waiting for a connection beyond this are dropped (counted).'),
-  seed: z.number().int().default(1),
+  seed: z.number().int().default(1).describe('Seed of the request-mix picker and key choice.'),
   load_tool: loadTool.optional().describe('An external load tool instead of benchgate\'s generator.'),
-  thresholds: thresholds.prefault({}),
+  thresholds: thresholds.prefault({}).describe('What ours must meet; a miss makes the run exit 1.'),
 }).superRefine((s, ctx) => {
   const names = new Set<string>()
   s.systems.forEach((sys, i) => {

@@ -1,7 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createClient } from '@redis/client'
+import memjs from 'memjs'
 import { afterAll, expect, test } from 'vitest'
+import { preload, preloadValue } from './preload.ts'
 import { loadScenarioFile } from './scenario.ts'
 import type { ScenarioSystem } from './scenario-schema.ts'
 import { SystemSchema } from './scenario-schema.ts'
@@ -12,19 +15,27 @@ const SCENARIOS = join(REPO, 'fixtures/scenarios/competitive')
 const base = mkdtempSync(join(tmpdir(), 'benchgate-systems-test-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
 
-/** True while any process of the group led by `pid` exists. */
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
+/** Live (not zombie) processes of the group led by `pgid`, from /proc/<pid>/stat's pgrp field. */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+    } catch {
+      continue // gone meanwhile
+    }
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(entry))
   }
+  return members
 }
 
+const KEYS = 2000
 const ctx = (name: string) => ({ repo: REPO, dir: join(base, name), logDir: join(base, 'logs', name) })
 
-test('the HTTP systems (ours, nginx, fastify) start on free ports, answer, and stop with their whole group', async () => {
+test.concurrent('the HTTP systems (ours, nginx, fastify) start on free ports, answer, and stop with their whole group', async () => {
   const scenario = loadScenarioFile(join(SCENARIOS, 'http-plaintext.toml'))
   const running: RunningSystem[] = await Promise.all(scenario.systems.map((s) => startSystem(s, { ...ctx(`plaintext-${s.name}`), protocol: 'http' })))
   try {
@@ -45,10 +56,77 @@ test('the HTTP systems (ours, nginx, fastify) start on free ports, answer, and s
   } finally {
     await Promise.all(running.map((r) => r.stop()))
   }
-  for (const r of running) expect([r.name, groupAlive(r.pid)]).toEqual([r.name, false])
+  for (const r of running) expect([r.name, groupMembers(r.pid)]).toEqual([r.name, []])
 })
 
-test('a system that exits at once fails after one retry, with its stderr tail and the exit code', async () => {
+/** The same checks against ours and the real server: ours must answer as the client expects. */
+async function redisChecks(r: RunningSystem, resp: 2 | 3): Promise<void> {
+  const client = createClient({ socket: { host: r.host, port: r.port, reconnectStrategy: false }, RESP: resp, maintNotifications: 'disabled' })
+  client.on('error', () => {})
+  await client.connect()
+  try {
+    expect(await client.ping()).toBe('PONG')
+    expect(await client.get('k0')).toBe(preloadValue(0, 100))
+    expect((await client.get(`k${KEYS - 1}`))?.length).toBe(100)
+    expect(await client.get(`k${KEYS}`)).toBeNull()
+    expect(await client.get('absent')).toBeNull()
+    expect(await client.set(`extra-${resp}`, 'x'.repeat(100))).toBe('OK')
+    expect(await client.get(`extra-${resp}`)).toBe('x'.repeat(100))
+    expect(await client.dbSize()).toBe(KEYS + 1)
+    expect(await client.del(`extra-${resp}`)).toBe(1)
+  } finally {
+    client.destroy()
+  }
+}
+
+async function memcachedChecks(r: RunningSystem): Promise<void> {
+  const client = memjs.Client.create(`${r.host}:${r.port}`, { retries: 0, timeout: 5, logger: { log() {} } })
+  try {
+    expect((await client.get('k0')).value?.toString()).toBe(preloadValue(0, 100))
+    expect((await client.get(`k${KEYS - 1}`)).value?.toString()).toBe(preloadValue(KEYS - 1, 100))
+    expect((await client.get('absent')).value).toBeNull()
+    expect(await client.set('extra', Buffer.alloc(100, 'x'), { expires: 0 })).toBe(true)
+    expect((await client.get('extra')).value?.toString()).toBe('x'.repeat(100))
+    expect(await client.delete('extra')).toBe(true)
+    await client.flush()
+    expect((await client.get('k0')).value).toBeNull()
+  } finally {
+    client.close()
+  }
+}
+
+test.concurrent('the key-value systems (ours and redis-server, ours and memcached) start, take the preload and answer their clients alike', async () => {
+  // 2,000 of the shipped 10,000 keys keep the test quick; the keys and values are the same
+  const smaller = (file: string) => {
+    const scenario = loadScenarioFile(join(SCENARIOS, file))
+    return { ...scenario, preload: { ...scenario.preload, keys: KEYS } }
+  }
+  const redisScenario = smaller('kv-get-set.toml')
+  const memcachedScenario = smaller('kv-memcached.toml')
+  const plan = [...redisScenario.systems.map((s) => ({ s, scenario: redisScenario })), ...memcachedScenario.systems.map((s) => ({ s, scenario: memcachedScenario }))]
+  const running: RunningSystem[] = []
+  try {
+    await Promise.all(plan.map(async ({ s, scenario }) => {
+      const r = await startSystem(s, { ...ctx(`${scenario.name}-${s.name}`), protocol: scenario.protocol })
+      running.push(r)
+      await preload(r, scenario)
+      if (scenario.protocol === 'redis') {
+        expect(r.url).toBe(`redis://127.0.0.1:${r.port}`)
+        await redisChecks(r, 3)
+        await redisChecks(r, 2)
+      } else {
+        expect(r.url).toBe(`memcached://127.0.0.1:${r.port}`)
+        await memcachedChecks(r)
+      }
+    }))
+  } finally {
+    await Promise.all(running.map((r) => r.stop()))
+  }
+  expect(running).toHaveLength(4)
+  for (const r of running) expect([r.name, groupMembers(r.pid)]).toEqual([r.name, []])
+})
+
+test.concurrent('a system that exits at once fails after one retry, with its stderr tail and the exit code', async () => {
   const system: ScenarioSystem = SystemSchema.parse({
     name: 'broken', role: 'ours', command: 'node', args: ['-e', 'console.error("cannot open {port}: no such thing"); process.exit(3)'],
     ready: { kind: 'tcp' },

@@ -166,7 +166,8 @@ export async function startSystem(system: ScenarioSystem, ctx: SystemContext): P
       return {
         name: system.name, pid: proc.pid, port, host, url: urlOf(system, ctx, host, port), stdoutPath, stderrPath,
         exited: proc.exited,
-        stop: () => (stopping ??= proc.stop()),
+        // the leader reaped too (a zombie still holds its group), whatever the grace period did
+        stop: () => (stopping ??= proc.stop().then(async () => void (await proc.exited))),
       }
     }
     await proc.stop()
