@@ -49,6 +49,7 @@ describe('wrk adapter on captured wrk 4.1 reports', () => {
     const broken = wrkText('latency.txt').replace('1.27ms', '1.27 parsecs')
     expect(thrown(() => parseWrk(broken, ctx)).message).toMatch(/^out\.txt:4: wrk: cannot read line 4: 'Latency +1\.27 parsecs.*expected Latency <avg>/)
     expect(thrown(() => parseWrk('', ctx)).message).toMatch(/wrk: no line "<n> requests in/)
+    expect(thrown(() => parseWrk(wrkText('refused.txt'), ctx)).message).toMatch(/^out\.txt:1: wrk: wrk reported 'unable to connect to 127\.0\.0\.1:\d+ Connection refused'/)
   })
 })
 
