@@ -39,6 +39,7 @@ describe('wrk adapter on captured wrk 4.1 reports', () => {
     expect(r.errorKinds).toEqual({ 'status ≥ 400': 3055, read: 27 })
     expect(r.errors).toBe(3055 + 27)
     expect(r.sent).toBe(30531 + 27)
+    expect(r.completed).toBe(30531 - 3055)
     expect(r.throughput).toBeCloseTo((30531 - 3055) / 2.01)
   })
 

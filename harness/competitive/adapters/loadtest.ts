@@ -133,7 +133,7 @@ export function parseLoadtestJson(text: string, ctx: LoadtestContext): LoadResul
 function loadtestResult(r: LoadtestReport, ctx: LoadtestContext, bad: (message: string) => UserError): LoadResult {
   if (!(r.durationS > 0)) throw bad(`the duration is ${r.durationS} s; expected > 0`)
   if (r.errors > r.requests) throw bad(`${r.errors} errors out of ${r.requests} requests`)
-  const completed = r.requests
+  const completed = r.requests - r.errors
   const l = r.latencyMs
   return {
     generator: 'loadtest',
@@ -151,7 +151,7 @@ function loadtestResult(r: LoadtestReport, ctx: LoadtestContext, bad: (message: 
     late: 0,
     dropped: 0,
     corrected: null,
-    uncorrected: { count: r.requests - r.errors, ...l },
+    uncorrected: { count: completed, ...l },
     spectrum: {
       corrected: null,
       uncorrected: [

@@ -29,11 +29,12 @@
 //     wrk prints no 99.9th, so p999 is NaN ("not reported"). The distribution is required: p99 is
 //     the figure competitive scenarios gate on, so a report without it is an error asking for
 //     --latency rather than a result with holes.
-//   - Counts: completed = "N requests" (every response, whatever its status); errors = non-2xx/3xx
-//     + connect + read + write + timeout (a timeout is a response later than --timeout, already
-//     in N); sent = completed + read + write errors (requests that failed on the socket were
-//     sent or attempted; a failed connect sent nothing); throughput = (completed − non-2xx −
-//     timeouts) ÷ the run time wrk measured.
+//   - Counts: wrk's "N requests" is every response, whatever its status. completed = the
+//     successful ones, N − non-2xx/3xx − timeouts (as benchgate's generator counts: completed
+//     excludes errors); errors = non-2xx/3xx + connect + read + write + timeout (a timeout is a
+//     response later than --timeout, already in N); sent = N + read + write errors (requests that
+//     failed on the socket were sent or attempted; a failed connect sent nothing); throughput =
+//     completed ÷ the run time wrk measured. The latency figures cover all N responses.
 //   - Spectrum: the four distribution points and max (100 %). No timeline: wrk prints none.
 //   - Lines a Lua script prints (done()) are ignored; a line that starts like one of wrk's own but
 //     does not read as one, or a report missing a required line, is a UserError naming the file,
@@ -154,13 +155,13 @@ export function parseWrk(text: string, ctx: WrkContext): LoadResult {
   }
   if (!(requests.seconds > 0)) throw problem(`the run time is ${requests.seconds} s`, undefined, 'a run time > 0')
 
-  const completed = requests.count
+  const completed = Math.max(0, requests.count - non2xx - socket.timeout)
   const errors = non2xx + socket.connect + socket.read + socket.write + socket.timeout
   const errorKinds: Record<string, number> = {}
   const kinds: [string, number][] = [['status ≥ 400', non2xx], ['connect', socket.connect], ['read', socket.read], ['write', socket.write], ['timeout', socket.timeout]]
   for (const [k, v] of kinds) if (v > 0) errorKinds[k] = v
-  const sent = completed + socket.read + socket.write
-  const uncorrected = { count: completed, mean: latency.mean, p50, p90, p99, p999: Number.NaN, max: latency.max }
+  const sent = requests.count + socket.read + socket.write
+  const uncorrected = { count: requests.count, mean: latency.mean, p50, p90, p99, p999: Number.NaN, max: latency.max }
   return {
     generator: 'wrk',
     model: 'closed',
@@ -168,7 +169,7 @@ export function parseWrk(text: string, ctx: WrkContext): LoadResult {
     connections: connections ?? ctx.connections ?? 0,
     durationS: requests.seconds,
     offeredRate: null,
-    throughput: Math.max(0, completed - non2xx - socket.timeout) / requests.seconds,
+    throughput: completed / requests.seconds,
     scheduled: sent,
     sent,
     completed,
