@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 import { benchProjectFiles } from './vitest.bench.config.ts'
 import { scrubOutputs } from './reporters/scrub-outputs.ts'
@@ -31,6 +33,10 @@ export default defineConfig({
           include: ['*.test.ts', 'harness/**/*.test.ts', 'reporters/**/*.test.ts', 'bin/**/*.test.ts', '.github/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...(linux ? [] : LINUX_ONLY)],
           testTimeout: 60_000,
+          // Every Node process a test starts (the benchgate CLI, child Vitest runs, the vscsi daemon)
+          // inherits Node's compile cache, the directory the sampler and the reader sessions already
+          // use: each TypeScript module is stripped and compiled once, not in every such process.
+          env: { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache') },
         },
       },
       ...benchProjectFiles,
