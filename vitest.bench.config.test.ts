@@ -36,18 +36,32 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
+// The child runs are independent (each writes only its own report), so the tests run concurrently,
+// two children at a time: each is mostly a Vitest start-up loading the eight project configs.
+const CHILDREN_AT_ONCE = 2
+let children = 0
+const waiting: (() => void)[] = []
+
 async function vitest(args: string[]): Promise<{ files: string[]; passed: number }> {
   const out = join(root, `out-${Math.random().toString(36).slice(2)}.json`)
-  await run(process.execPath, [join(repo, 'node_modules/vitest/vitest.mjs'), ...args, '--reporter=json', `--outputFile=${out}`], {
-    cwd: root,
-    env: { ...process.env, CI: 'true' },
-    timeout: 120_000,
-  })
+  while (children >= CHILDREN_AT_ONCE) await new Promise<void>((r) => waiting.push(r))
+  children++
+  try {
+    await run(process.execPath, [join(repo, 'node_modules/vitest/vitest.mjs'), ...args, '--reporter=json', `--outputFile=${out}`], {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+      timeout: 120_000,
+    })
+  } finally {
+    children--
+    waiting.shift()?.()
+  }
   const report = JSON.parse(readFileSync(out, 'utf8')) as { testResults: { name: string }[]; numPassedTests: number }
   return { files: report.testResults.map((t) => relative(root, t.name)).sort(), passed: report.numPassedTests }
 }
 
-describe('bench projects', () => {
+// (a test's time includes its wait for a free child slot; each child has its own 120 s limit)
+describe.concurrent('bench projects', { timeout: 300_000 }, () => {
   test.each(BENCH_PROJECTS)('`vitest bench --project %s` runs that family only', async (p) => {
     const { files, passed } = await vitest(['bench', '--project', p])
     expect(files).toEqual([`benches/${p}/probe.bench.ts`])
