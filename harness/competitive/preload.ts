@@ -1,10 +1,11 @@
 // Data a system gets before it is measured, the same for every system of a scenario:
-//   redis      k0 … k(n−1) through @redis/client (RESP3), MSET of BATCH keys at a time, then
+//   redis      keys 0 … n−1 through @redis/client (RESP3), MSET of BATCH keys at a time, then
 //              DBSIZE must be at least n
-//   memcached  SET k0 … k(n−1) through memjs (binary protocol, no expiry), batches of BATCH, then
-//              k0 and k(n−1) must read back
+//   memcached  SET of keys 0 … n−1 through memjs (binary protocol, no expiry), batches of BATCH,
+//              then keys 0 and n−1 must read back
 //   http       GET each of preload.requests once (to fill caches); a status ≥ 400 is an error
-// Keys are `${scenario.key_prefix}${i}` (scenario-schema.ts), the keys the generator draws. Values
+// Keys are `${scenario.key_prefix}${i}` (scenario-schema.ts; default `${name}:`), the keys the
+// generator draws. Values
 // are value_bytes long and deterministic (preloadValue), so every system holds the same bytes.
 // A failure throws PreloadFailed naming the system and what went wrong.
 import { createClient } from '@redis/client'

@@ -7,11 +7,12 @@
 // for it), {host} (127.0.0.1), {dir} (its private working directory, removed afterwards), {repo}
 // (the benchgate checkout). Objects are strict, so an unknown key is an error naming its line.
 //
-// Keys of the key-value protocols: `${key_prefix}${i}`, i in [0, n) — `k0` … `k9999` with the
-// default prefix "k". The preload writes keys 0 … preload.keys−1 and the generator draws from
-// 0 … key_space−1 with the same prefix (KvOperationKind.keyPrefix = scenario.key_prefix), so a
-// GET hits a preloaded value when key_space ≤ preload.keys. The prefix carries no scenario name:
-// every scenario starts its systems afresh, so keys of two scenarios never meet.
+// Keys of the key-value protocols: `${key_prefix}${i}`, i in [0, n) — `kv-get-set:0` …
+// `kv-get-set:9999` with the default prefix, the scenario's name and a colon (`${name}:`, filled in
+// at load, so `scenario.key_prefix` is always set). The preload writes keys 0 … preload.keys−1 and
+// the generator draws from 0 … key_space−1 with the same prefix (KvOperationKind.keyPrefix =
+// scenario.key_prefix), so a GET hits a preloaded value when key_space ≤ preload.keys — a miss
+// would still count as a success, so the two must never disagree.
 import * as z from 'zod'
 
 const text = () => z.string().min(1)
@@ -112,7 +113,7 @@ export const ScenarioSchema = z.strictObject({
   systems: z.array(SystemSchema).min(2).describe('Ours and one or more competitors.'),
   requests: z.array(httpRequest).default([]).describe('HTTP request mix (protocol http).'),
   operations: z.array(kvOperation).default([]).describe('Key-value operation mix (protocols redis and memcached).'),
-  key_prefix: z.string().max(200).regex(/^[!-~]*$/, 'printable ASCII without blanks (memcached keys)').default('k').describe('Keys are key_prefix followed by the key number (k0 … k9999 by default), for the preload and the generator alike.'),
+  key_prefix: z.string().max(200).regex(/^[!-~]*$/, 'printable ASCII without blanks (memcached keys)').optional().describe('Keys are key_prefix followed by the key number, for the preload and the generator alike. Default: the scenario name and a colon (kv-get-set:0 … kv-get-set:9999).'),
   preload: preload.prefault({}).describe('Data written (or requests sent) before measuring, the same for every system.'),
   arrival: arrival.describe('How requests arrive: an open model (constant, poisson, burst) or closed.'),
   connections: count().default(16).describe('Connections the generator opens to each system.'),
@@ -140,7 +141,7 @@ export const ScenarioSchema = z.strictObject({
     const c = s.systems.find((x) => x.name === r.competitor)
     if (!c || c.role !== 'competitor') ctx.addIssue({ code: 'custom', path: ['thresholds', 'ratios', i, 'competitor'], message: `'${r.competitor}' is not a competitor of this scenario` })
   })
-})
+}).transform((s) => ({ ...s, key_prefix: s.key_prefix ?? `${s.name}:` }))
 
 export type Scenario = z.output<typeof ScenarioSchema>
 export type ScenarioSystem = z.output<typeof SystemSchema>

@@ -52,7 +52,9 @@ test('the four shipped scenarios parse, with unique names, ours first', () => {
     expect(scenario.arrival.model).toBe('constant')
   }
   const kv = loaded.find((l) => l.scenario.name === 'kv-get-set')!.scenario
-  expect(kv).toMatchObject({ protocol: 'redis', key_prefix: 'k', preload: { keys: 10000, value_bytes: 100 } })
+  expect(kv).toMatchObject({ protocol: 'redis', key_prefix: 'kv-get-set:', preload: { keys: 10000, value_bytes: 100 } })
+  expect(loaded.find((l) => l.scenario.name === 'kv-memcached')!.scenario.key_prefix).toBe('kv-memcached:')
+  expect(parseScenarioText(VALID.replace('protocol = "http"', 'protocol = "http"\nkey_prefix = "bench:"'), 'p.toml').key_prefix).toBe('bench:')
   expect(kv.operations.map((o) => [o.op, o.weight, o.key_space])).toEqual([['get', 9, 10000], ['set', 1, 10000]])
 })
 

@@ -60,15 +60,15 @@ test.concurrent('the HTTP systems (ours, nginx, fastify) start on free ports, an
 })
 
 /** The same checks against ours and the real server: ours must answer as the client expects. */
-async function redisChecks(r: RunningSystem, resp: 2 | 3): Promise<void> {
+async function redisChecks(r: RunningSystem, k: string, resp: 2 | 3): Promise<void> {
   const client = createClient({ socket: { host: r.host, port: r.port, reconnectStrategy: false }, RESP: resp, maintNotifications: 'disabled' })
   client.on('error', () => {})
   await client.connect()
   try {
     expect(await client.ping()).toBe('PONG')
-    expect(await client.get('k0')).toBe(preloadValue(0, 100))
-    expect((await client.get(`k${KEYS - 1}`))?.length).toBe(100)
-    expect(await client.get(`k${KEYS}`)).toBeNull()
+    expect(await client.get(`${k}0`)).toBe(preloadValue(0, 100))
+    expect((await client.get(`${k}${KEYS - 1}`))?.length).toBe(100)
+    expect(await client.get(`${k}${KEYS}`)).toBeNull()
     expect(await client.get('absent')).toBeNull()
     expect(await client.set(`extra-${resp}`, 'x'.repeat(100))).toBe('OK')
     expect(await client.get(`extra-${resp}`)).toBe('x'.repeat(100))
@@ -79,17 +79,17 @@ async function redisChecks(r: RunningSystem, resp: 2 | 3): Promise<void> {
   }
 }
 
-async function memcachedChecks(r: RunningSystem): Promise<void> {
+async function memcachedChecks(r: RunningSystem, k: string): Promise<void> {
   const client = memjs.Client.create(`${r.host}:${r.port}`, { retries: 0, timeout: 5, logger: { log() {} } })
   try {
-    expect((await client.get('k0')).value?.toString()).toBe(preloadValue(0, 100))
-    expect((await client.get(`k${KEYS - 1}`)).value?.toString()).toBe(preloadValue(KEYS - 1, 100))
+    expect((await client.get(`${k}0`)).value?.toString()).toBe(preloadValue(0, 100))
+    expect((await client.get(`${k}${KEYS - 1}`)).value?.toString()).toBe(preloadValue(KEYS - 1, 100))
     expect((await client.get('absent')).value).toBeNull()
     expect(await client.set('extra', Buffer.alloc(100, 'x'), { expires: 0 })).toBe(true)
     expect((await client.get('extra')).value?.toString()).toBe('x'.repeat(100))
     expect(await client.delete('extra')).toBe(true)
     await client.flush()
-    expect((await client.get('k0')).value).toBeNull()
+    expect((await client.get(`${k}0`)).value).toBeNull()
   } finally {
     client.close()
   }
@@ -112,11 +112,11 @@ test.concurrent('the key-value systems (ours and redis-server, ours and memcache
       await preload(r, scenario)
       if (scenario.protocol === 'redis') {
         expect(r.url).toBe(`redis://127.0.0.1:${r.port}`)
-        await redisChecks(r, 3)
-        await redisChecks(r, 2)
+        await redisChecks(r, scenario.key_prefix, 3)
+        await redisChecks(r, scenario.key_prefix, 2)
       } else {
         expect(r.url).toBe(`memcached://127.0.0.1:${r.port}`)
-        await memcachedChecks(r)
+        await memcachedChecks(r, scenario.key_prefix)
       }
     }))
   } finally {
