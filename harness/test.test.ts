@@ -76,7 +76,9 @@ async function expectReleased(held: Held) {
   expect(existsSync(held.tempDir), 'temp directory').toBe(false)
 }
 
-describe('harness fixtures in a real Vitest run', () => {
+// The four child runs are independent (each its own directory, process group and report), so they
+// run concurrently: most of each is a Vitest start-up or a wait inside the child.
+describe.concurrent('harness fixtures in a real Vitest run', () => {
   test('a passing test leaves a complete run directory and its KPIs reach the reporters', async () => {
     const { code, held, dir, output } = await selftest('pass')
     expect(code, output).toBe(0)
