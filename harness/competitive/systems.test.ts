@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createClient } from '@redis/client'
@@ -142,4 +142,34 @@ test.concurrent('a system that exits at once fails after one retry, with its std
   expect(log.match(/attempt \d of 2/g)).toEqual(['attempt 1 of 2', 'attempt 2 of 2'])
   expect(log.match(/no such thing/g)).toHaveLength(2)
   expect(Date.now() - started).toBeLessThan(5000)
+})
+
+/** A node process that appends its pid to {dir}/pid and never listens. */
+const pids = (dir: string) => readFileSync(join(dir, 'pid'), 'utf8').trim().split('\n').map(Number)
+
+const silent = (name: string, readyTimeoutS: number): ScenarioSystem => SystemSchema.parse({
+  name, role: 'ours', command: 'node', args: ['-e', 'require("fs").appendFileSync(process.argv[1], process.pid + "\\n"); setInterval(() => {}, 60000)', '{dir}/pid'],
+  ready: { kind: 'http', path: '/' }, ready_timeout_s: readyTimeoutS,
+})
+
+test.concurrent('a system never ready times out after one retry, its process stopped each time', async () => {
+  const error = await startSystem(silent('silent', 0.4), ctx('silent')).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(StartupFailed)
+  expect((error as Error).message).toMatch(/attempt 2 of 2: not ready after 0\.4 s \(last check: ECONNREFUSED\)$/)
+  const started = pids(join(base, 'silent'))
+  expect(started).toHaveLength(2)
+  for (const pid of started) expect(groupMembers(pid)).toEqual([])
+})
+
+test.concurrent('aborting a start stops the process and rejects with the abort reason, without a retry', async () => {
+  const controller = new AbortController()
+  const starting = startSystem(silent('aborted', 30), { ...ctx('aborted'), signal: controller.signal })
+  const dir = join(base, 'aborted')
+  for (let i = 0; i < 200 && !existsSync(join(dir, 'pid')); i++) await new Promise((ok) => setTimeout(ok, 10))
+  controller.abort(new Error('interrupted'))
+  await expect(starting).rejects.toThrow('interrupted')
+  const started = pids(dir)
+  expect(started).toHaveLength(1)
+  expect(groupMembers(started[0]!)).toEqual([])
+  expect(readFileSync(join(base, 'logs', 'aborted', 'aborted.stderr.log'), 'utf8').match(/attempt \d of 2/g)).toEqual(['attempt 1 of 2'])
 })
