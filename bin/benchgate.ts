@@ -26,6 +26,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'a pull request\'s base and head benched in alternation across git revisions; verdict table, exit 1 on regressed',
     load: async () => (await import('../harness/pr/cli.ts')).prCommand,
   },
+  competitive: {
+    summary: 'our server against its competitors under the same open-model load: pre-flight, interleaved trials, summary.md; exit 0/1/2/130',
+    load: async () => (await import('../harness/competitive/cli.ts')).competitiveCommand,
+  },
   baseline: {
     summary: 'run vitest bench and store a baseline (raw samples + environment fingerprint)',
     load: async () => (await import('../harness/baseline/cli.ts')).baselineCommand,
