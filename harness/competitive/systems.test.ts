@@ -173,3 +173,9 @@ test.concurrent('aborting a start stops the process and rejects with the abort r
   expect(groupMembers(started[0]!)).toEqual([])
   expect(readFileSync(join(base, 'logs', 'aborted', 'aborted.stderr.log'), 'utf8').match(/attempt \d of 2/g)).toEqual(['attempt 1 of 2'])
 })
+
+test.concurrent('a file outside {dir} is refused before anything starts', async () => {
+  const system = SystemSchema.parse({ name: 'escape', role: 'ours', command: 'node', files: { '../escape.conf': 'x' } })
+  await expect(startSystem(system, ctx('escape'))).rejects.toThrow("system 'escape': file '../escape.conf' is outside {dir}")
+  expect(existsSync(join(base, 'escape.conf'))).toBe(false)
+})

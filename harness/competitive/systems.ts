@@ -19,8 +19,8 @@
 // Stop: SIGTERM to the group, SIGKILL to the group after 2 s (cleanup.ts registerProcessGroup),
 // then the leader is reaped.
 import { execFile } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { resolveProgram } from '../command/program.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 import { freePort, LOOPBACK, portProblem } from './ports.ts'
@@ -120,7 +120,8 @@ async function choosePort(system: ScenarioSystem, host: string): Promise<number>
 function writeFiles(system: ScenarioSystem, vars: TemplateVars, dir: string): void {
   for (const [name, content] of Object.entries(system.files)) {
     const path = resolve(dir, expand(name, vars))
-    if (!path.startsWith(resolve(dir))) throw new StartupFailed(system.name, `system '${system.name}': file '${name}' is outside {dir}`, '')
+    const inside = relative(resolve(dir), path)
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) throw new StartupFailed(system.name, `system '${system.name}': file '${name}' is outside {dir}`, '')
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, expand(content, vars))
   }
@@ -179,7 +180,11 @@ export async function startSystem(system: ScenarioSystem, ctx: SystemContext): P
   throw new StartupFailed(system.name, failure, tail)
 }
 
-/** The first line the system's `version` command prints (stdout, else stderr), or null. */
+/**
+ * The first line the system's `version` command prints (stdout, else stderr), or null when it has
+ * none, cannot be run, fails or takes longer than timeoutMs. Run in the repository; {repo} and
+ * {host} are expanded ({dir} is the repository too, {port} the configured port: nothing runs yet).
+ */
 export function systemVersion(system: ScenarioSystem, repo: string, timeoutMs = 10_000): Promise<string | null> {
   if (!system.version) return Promise.resolve(null)
   const vars: TemplateVars = { port: String(system.port), host: LOOPBACK, dir: repo, repo }
