@@ -110,7 +110,7 @@ test('a folder: problems of every file collected, duplicate names naming both fi
   writeTo('suite/c.toml', VALID.replace('name = "demo"', 'name = "other"').replace('rate = 100', 'rate = -1'))
   writeTo('suite/notes.txt', 'not a scenario')
   const problems = problemsOf(() => loadScenarios(dir, { expectedCount: 2 }))
-  const lines = problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field ?? ''}: ${p.message}`.replaceAll(`${base}/`, ''))
+  const lines = problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field ?? ''}: ${p.message}`.replaceAll('\\', '/').replaceAll(`${base.replaceAll('\\', '/')}/`, ''))
   expect(lines).toEqual([
     `suite: : found 3 scenario files`,
     `suite/b.toml:1: name: scenario name 'demo' is also used by suite/a.toml`,
