@@ -16,9 +16,9 @@ export function timing(scenario: Scenario, shorten: Shorten | null | undefined):
   return shorten ?? { warmup_s: scenario.warmup_s, duration_s: scenario.duration_s, trials: scenario.trials }
 }
 
-/** Key of preloaded value i; GETs and SETs draw i in [0, key_space) so they hit preloaded keys. */
+/** Keys are `${key_prefix}${i}`, as preload writes them; GETs and SETs draw i in [0, key_space) so they hit preloaded keys. */
 export function kvKeyPrefix(scenario: Scenario): string {
-  return `${scenario.name}:`
+  return scenario.key_prefix
 }
 
 export function httpRequests(scenario: Scenario): HttpRequestKind[] {
