@@ -7,7 +7,7 @@
 // on: some 2,000 entries instead of 60,000), since every worktree and cache entry is another
 // hard-linked copy, and copying and removing the whole install five times took ~20 s of each run.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 
 const BENCHGATE_ROOT = resolve(import.meta.dirname, '../..')
@@ -89,8 +89,10 @@ function linkInstall(from: string, to: string, roots: readonly string[]): void {
   }
   copyFileSync(join(from, '.package-lock.json'), join(to, '.package-lock.json'))
   for (const bin of readdirSync(join(from, '.bin'))) {
-    const link = readlinkSync(join(from, '.bin', bin))
-    if (top.has(packageOf(relative(from, resolve(from, '.bin', link))))) symlinkSync(link, join(to, '.bin', bin))
+    const path = join(from, '.bin', bin)
+    // npm's shims on Windows are files, not links: copied as they are
+    if (!lstatSync(path).isSymbolicLink()) copyFileSync(path, join(to, '.bin', bin))
+    else if (top.has(packageOf(relative(from, resolve(from, '.bin', readlinkSync(path)))))) symlinkSync(readlinkSync(path), join(to, '.bin', bin))
   }
 }
 
