@@ -134,13 +134,12 @@ async function portLines(scenarios: readonly LoadedScenario[]): Promise<Prefligh
 function strayLines(programs: readonly Program[]): PreflightLine[] {
   if (!procAvailable()) return [{ name: 'stray instances', status: 'pass', detail: 'not checked (no /proc on this system)' }]
   const lines: PreflightLine[] = []
-  let unreadable = 0
-  const checked: string[] = []
-  for (const p of programs) {
-    if (p.path === null) continue
-    const { found, unreadable: hidden } = findInstances({ program: p.path, ...(p.script === undefined ? {} : { script: p.script }) })
-    unreadable = Math.max(unreadable, hidden)
-    checked.push(p.label)
+  const resolved = programs.filter((p): p is Program & { path: string } => p.path !== null)
+  const checked = resolved.map((p) => p.label)
+  // one scan of /proc for all of them
+  const { found: foundOf, unreadable } = findInstances(resolved.map((p) => ({ program: p.path, ...(p.script === undefined ? {} : { script: p.script }) })))
+  for (const [i, p] of resolved.entries()) {
+    const found = foundOf[i]!
     if (found.length) {
       lines.push({ name: `stray ${p.label}`, status: 'warn', detail: `already running: ${found.map((f) => `pid ${f.pid} (${f.cmdline})`).join('; ')} — it shares the machine with the one measured; benchgate does not stop it (kill it by pid if it is a leftover)` })
     }

@@ -36,13 +36,15 @@ export function procAvailable(procRoot = '/proc'): boolean {
   return existsSync(`${procRoot}/self/exe`)
 }
 
-/** Running processes matching `query` (never this process), and how many could not be read. */
-export function findInstances(query: InstanceQuery, procRoot = '/proc'): { found: Instance[]; unreadable: number } {
-  const found: Instance[] = []
+/**
+ * Running processes matching each of `queries` (never this process), in one scan of /proc, and how
+ * many processes could not be read.
+ */
+export function findInstances(queries: readonly InstanceQuery[], procRoot = '/proc'): { found: Instance[][]; unreadable: number } {
+  const found: Instance[][] = queries.map(() => [])
   let unreadable = 0
-  if (!procAvailable(procRoot)) return { found, unreadable }
-  const program = real(query.program)
-  const script = query.script === undefined ? undefined : real(query.script)
+  if (queries.length === 0 || !procAvailable(procRoot)) return { found, unreadable }
+  const wanted = queries.map((q) => ({ program: real(q.program), script: q.script === undefined ? undefined : real(q.script) }))
   for (const entry of readdirSync(procRoot)) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
     let exe: string
@@ -53,24 +55,37 @@ export function findInstances(query: InstanceQuery, procRoot = '/proc'): { found
       if ((e as NodeJS.ErrnoException).code === 'EACCES') unreadable++
       continue
     }
-    if (exe !== program && real(exe) !== program) continue
+    let realExe: string | undefined
+    const matches = wanted.flatMap((w, i) => (exe === w.program || (realExe ??= real(exe)) === w.program ? [i] : []))
+    if (matches.length === 0) continue
     let args: string[]
     try {
       args = readFileSync(`${procRoot}/${entry}/cmdline`, 'utf8').split('\0').filter((a) => a !== '')
     } catch {
       continue // exited meanwhile
     }
-    if (script !== undefined) {
-      let cwd: string
-      try {
-        cwd = readlinkSync(`${procRoot}/${entry}/cwd`)
-      } catch {
-        continue
+    let cwd: string | null | undefined
+    const cwdOf = () => {
+      if (cwd === undefined) {
+        try {
+          cwd = readlinkSync(`${procRoot}/${entry}/cwd`)
+        } catch {
+          cwd = null
+        }
       }
-      if (!args.slice(1).some((a) => !a.startsWith('-') && real(isAbsolute(a) ? a : resolve(cwd, a)) === script)) continue
+      return cwd
     }
-    const cmdline = args.join(' ')
-    found.push({ pid: Number(entry), exe, cmdline: cmdline.length > 200 ? `${cmdline.slice(0, 199)}…` : cmdline })
+    const joined = args.join(' ')
+    const instance: Instance = { pid: Number(entry), exe, cmdline: joined.length > 200 ? `${joined.slice(0, 199)}…` : joined }
+    for (const i of matches) {
+      const { script } = wanted[i]!
+      if (script !== undefined) {
+        const dir = cwdOf()
+        if (dir === null || !args.slice(1).some((a) => !a.startsWith('-') && real(isAbsolute(a) ? a : resolve(dir, a)) === script)) continue
+      }
+      found[i]!.push(instance)
+    }
   }
-  return { found: found.sort((a, b) => a.pid - b.pid), unreadable }
+  for (const list of found) list.sort((a, b) => a.pid - b.pid)
+  return { found, unreadable }
 }
