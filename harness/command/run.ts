@@ -57,7 +57,7 @@
 //   - stdout goes to /dev/null; only the last 2 KB of stderr is kept.
 import { UserError } from '../errors.ts'
 import { killGroup } from '../run/cleanup.ts'
-import { startProcess } from '../run/processes.ts'
+import { startProcess, type Started } from '../run/processes.ts'
 import { CommandFailed, DEFAULT_FIELD, type CommandRun, type CommandSpec } from './spec.ts'
 import { resolveProgram } from './program.ts'
 import { TreeRssPoller } from './tree-rss.ts'
@@ -82,6 +82,54 @@ function commandArgv(spec: CommandSpec, field: string): string[] {
   return [resolveProgram(spec.argv[0], field, spec.cwd), ...spec.argv.slice(1)]
 }
 
+/** How a process group awaited by awaitGroup ended. */
+export interface GroupEnd {
+  /** The leader's exit code, or the signal name that ended it. */
+  code: number | string
+  /** Why the group was killed, if it was. */
+  stoppedBy: 'timeout' | 'abort' | null
+  /** The last 200 characters the launcher wrote on fd 3 (stdio[3]); '' without that pipe. */
+  launcherText: string
+}
+
+/**
+ * Awaits a process started in its own group (../run/processes.ts), the launcher's report pipe as
+ * its stdio[3] when it has one. On timeout or abort the whole group gets SIGKILL (the first reason
+ * wins). After the exit: `afterExit`, then up to STDERR_DRAIN_MS for its pipes to close; then, on
+ * every path, `beforeStop` and whatever the process left running in its group is stopped.
+ */
+export async function awaitGroup(
+  proc: Started,
+  opts: { timeoutMs?: number; signal?: AbortSignal; afterExit?: () => void; beforeStop?: () => void } = {},
+): Promise<GroupEnd> {
+  const { signal } = opts
+  let launcherText = ''
+  const reportPipe = proc.child.stdio[3] as NodeJS.ReadableStream | null | undefined
+  reportPipe?.setEncoding('utf8').on('data', (d: string) => (launcherText = (launcherText + d).slice(-200)))
+  const closed = new Promise<void>((ok) => proc.child.once('close', () => ok()))
+
+  let stoppedBy: GroupEnd['stoppedBy'] = null
+  const kill = (why: 'timeout' | 'abort') => {
+    stoppedBy ??= why
+    killGroup(proc.pid, 'SIGKILL')
+  }
+  const timer = opts.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), opts.timeoutMs) : undefined
+  const onAbort = () => kill('abort')
+  signal?.addEventListener('abort', onAbort, { once: true })
+  let code: number | string
+  try {
+    code = await proc.exited
+    opts.afterExit?.()
+    await Promise.race([closed, new Promise((ok) => setTimeout(ok, STDERR_DRAIN_MS).unref())])
+  } finally {
+    clearTimeout(timer)
+    signal?.removeEventListener('abort', onAbort)
+    opts.beforeStop?.()
+    await proc.stop() // whatever the command left running in its group
+  }
+  return { code, stoppedBy, launcherText }
+}
+
 /**
  * Runs the command once and measures it. Throws CommandFailed for an exit code outside
  * successCodes, death by a signal or a timeout; the signal's reason when aborted.
@@ -101,31 +149,15 @@ export async function runCommand(spec: CommandSpec, opts: { signal?: AbortSignal
   poller?.start()
   let stderrTail = ''
   proc.child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-STDERR_TAIL_CHARS)))
-  let launcherText = ''
-  const reportPipe = proc.child.stdio[3] as NodeJS.ReadableStream | null | undefined
-  reportPipe?.setEncoding('utf8').on('data', (d: string) => (launcherText = (launcherText + d).slice(-200)))
-  const closed = new Promise<void>((ok) => proc.child.once('close', () => ok()))
-
-  let stoppedBy: 'timeout' | 'abort' | null = null
-  const kill = (why: 'timeout' | 'abort') => {
-    stoppedBy ??= why
-    killGroup(proc.pid, 'SIGKILL')
-  }
-  const timer = spec.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), spec.timeoutMs) : undefined
-  const onAbort = () => kill('abort')
-  signal?.addEventListener('abort', onAbort, { once: true })
-  let code: number | string
   let treePeakRssBytes = 0
-  try {
-    code = await proc.exited
-    if (Number.isNaN(t1)) t1 = performance.now()
-    await Promise.race([closed, new Promise((ok) => setTimeout(ok, STDERR_DRAIN_MS).unref())])
-  } finally {
-    clearTimeout(timer)
-    signal?.removeEventListener('abort', onAbort)
-    treePeakRssBytes = poller?.stop() ?? 0
-    await proc.stop() // whatever the command left running in its group
-  }
+  const { code, stoppedBy, launcherText } = await awaitGroup(proc, {
+    timeoutMs: spec.timeoutMs,
+    signal,
+    afterExit: () => {
+      if (Number.isNaN(t1)) t1 = performance.now()
+    },
+    beforeStop: () => (treePeakRssBytes = poller?.stop() ?? 0),
+  })
   const report = launched ? parseLauncherReport(launcherText) : null
   // Node's clock only when the launcher was killed before it reported (timeout, abort, signal).
   const wallSeconds = report?.wallSeconds ?? (t1 - t0) / 1000

@@ -31,7 +31,7 @@ import { join } from 'node:path'
 import { expandTemplate } from '../command/template.ts'
 import { resolveProgram } from '../command/program.ts'
 import { launcherArgs, parseLauncherReport } from '../command/launcher.ts'
-import { killGroup } from '../run/cleanup.ts'
+import { awaitGroup } from '../command/run.ts'
 import { startProcess } from '../run/processes.ts'
 import { PARTIAL_SUFFIX } from '../run/atomic.ts'
 import { UserError } from '../errors.ts'
@@ -144,32 +144,12 @@ async function runOnce(tool: LoadTool, argv: string[], base: string, o: LoadTool
     closeSync(out)
     closeSync(err)
   }
-  let report = ''
-  const pipe = proc.child.stdio[3] as NodeJS.ReadableStream | null | undefined
-  pipe?.setEncoding('utf8').on('data', (d: string) => (report = (report + d).slice(-200)))
-  const closed = new Promise<void>((ok) => proc.child.once('close', () => ok()))
-  let stoppedBy: 'timeout' | 'abort' | null = null
-  const kill = (why: 'timeout' | 'abort') => {
-    stoppedBy ??= why
-    killGroup(proc.pid, 'SIGKILL')
-  }
-  const timer = setTimeout(() => kill('timeout'), Math.max(0, deadline - performance.now()))
-  const onAbort = () => kill('abort')
-  o.signal?.addEventListener('abort', onAbort, { once: true })
-  let code: number | string
-  try {
-    code = await proc.exited
-    await Promise.race([closed, new Promise((ok) => setTimeout(ok, 250).unref())])
-  } finally {
-    clearTimeout(timer)
-    o.signal?.removeEventListener('abort', onAbort)
-    await proc.stop() // whatever the tool left running in its group
-  }
+  const { code, stoppedBy, launcherText } = await awaitGroup(proc, { timeoutMs: Math.max(0, deadline - performance.now()), signal: o.signal })
   if (stoppedBy === 'abort') throw o.signal!.reason
   const tail = readFileSync(stderrPath + PARTIAL_SUFFIX, 'utf8').slice(-STDERR_TAIL_CHARS).trim()
   const name = tool.adapter
   if (stoppedBy === 'timeout') throw new LoadToolFailed(name, `timed out (${o.file}: load_tool.timeout_s) and was stopped`, tail)
-  const r = launched ? parseLauncherReport(report) : null
+  const r = launched ? parseLauncherReport(launcherText) : null
   const exit = r ? (r.signal !== null ? `signal ${r.signal}` : r.exitCode) : code
   if (exit !== 0) {
     const stdoutTail = tail ? '' : readFileSync(stdoutPath + PARTIAL_SUFFIX, 'utf8').slice(-STDERR_TAIL_CHARS).trim()
