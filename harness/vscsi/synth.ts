@@ -29,6 +29,7 @@
 // Cumulative min/max are the extremes so far, mean = round(sum / count) as vscsiStats prints
 // integers; an empty histogram prints min, max and mean 0.
 
+import { seededRandom } from '../stats/random.ts'
 import { BUCKET_LIMITS, HISTOGRAM_KINDS } from './format/capture.ts'
 import { diskKey } from './types.ts'
 import type { Capture, DiskHistograms, DiskId, Histogram, HistogramMetric, HistogramOp } from './types.ts'
@@ -119,7 +120,7 @@ const kindKey = (metric: HistogramMetric, op: HistogramOp) => `${metric}/${op}`
 
 function increment(o: SynthOptions, disk: DiskId, k: number): Increment {
   const w = o.workload(disk, k)
-  const rnd = rng(hash(o.seed, disk.worldGroupId, disk.handleId, k))
+  const rnd = seededRandom(hash(o.seed, disk.worldGroupId, disk.handleId, k)).next
   const n = Math.max(0, Math.round(w.iops * o.intervalS * (1 + 0.06 * (rnd() - 0.5))))
   const reads = Math.round(n * clamp01(w.readShare))
   const writes = n - reads
@@ -317,16 +318,4 @@ function hash(...xs: number[]): number {
     h ^= Math.floor(x / 2 ** 32) | 0
   }
   return h >>> 0
-}
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
