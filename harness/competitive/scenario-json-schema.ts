@@ -3,14 +3,14 @@
 // with defaults are not required; draft-07, the draft editors support best. Regenerate with
 //   node harness/competitive/scenario-json-schema.ts
 // (a unit test fails while the committed file is stale).
-import { renameSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import * as z from 'zod'
+import { writeFileAtomic } from '../run/atomic.ts'
 import { ScenarioSchema } from './scenario-schema.ts'
 
 export const SCENARIO_SCHEMA_FILE = resolve(import.meta.dirname, '../../fixtures/scenarios/competitive/scenario.schema.json')
 
-export function scenarioJsonSchema(): Record<string, unknown> {
+function scenarioJsonSchema(): Record<string, unknown> {
   const { $schema, ...rest } = z.toJSONSchema(ScenarioSchema, { io: 'input', target: 'draft-07', unrepresentable: 'any' }) as Record<string, unknown>
   return { $schema, title: 'benchgate competitive scenario', ...rest }
 }
@@ -21,8 +21,6 @@ export function scenarioJsonSchemaText(): string {
 }
 
 if (import.meta.main) {
-  const temp = `${SCENARIO_SCHEMA_FILE}.${process.pid}.tmp`
-  writeFileSync(temp, scenarioJsonSchemaText())
-  renameSync(temp, SCENARIO_SCHEMA_FILE)
+  writeFileAtomic(SCENARIO_SCHEMA_FILE, scenarioJsonSchemaText())
   console.log(`wrote ${SCENARIO_SCHEMA_FILE}`)
 }
