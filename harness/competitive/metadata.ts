@@ -3,7 +3,7 @@
 // system measured.
 //
 // Facts and where they come from:
-//   git        commit, branch, dirty (../run/environment.ts gitFacts) and the last commit's
+//   git        commit, branch, dirty (../run/environment.ts collectEnvironment) and the last commit's
 //              subject line (`git log -1 --format=%s`); nulls outside a checkout.
 //   machine    hostname, operator, OS, CPU model, cores, RAM, Node and the measuring packages' versions
 //              (../run/environment.ts collectEnvironment); benchgate's version from package.json.
@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { writeFileAtomic } from '../run/atomic.ts'
-import { collectEnvironment, gitFacts, type Environment, type GitFacts } from '../run/environment.ts'
+import { collectEnvironment, type Environment, type GitFacts } from '../run/environment.ts'
 
 export type DiskType = 'ssd' | 'rotational' | 'unknown'
 
@@ -175,8 +175,7 @@ function benchgateVersion(repo: string): string | null {
 
 /** The facts of a run whose results go to `resultsDir`. */
 export function collectMetadata(resultsDir: string, input: MetadataInput): Metadata {
-  const { git: _git, ...machine } = collectEnvironment(input.repo)
-  const git = gitFacts(input.repo)
+  const { git, ...machine } = collectEnvironment(input.repo)
   return {
     generatedAt: new Date().toISOString(),
     benchgate: { version: benchgateVersion(input.repo), commit: git.commit },
