@@ -77,7 +77,8 @@ export class LoadEngine {
   #timeout: NodeJS.Timeout | null = null
   #immediate: NodeJS.Immediate | null = null
   #cpuStart: NodeJS.CpuUsage | null = null
-  #cpuEnd: NodeJS.CpuUsage | null = null
+  /** This thread's CPU from the warm-up's end to the schedule's end, taken in #end. */
+  #cpu = { userS: 0, systemS: 0 }
   #finish: (() => void) | null = null
 
   constructor(spec: EngineSpec, driver: Driver, onSecond: SecondSink, timeoutMs: number) {
@@ -106,8 +107,9 @@ export class LoadEngine {
   /** Runs from `t0` (a performance.now() value of this thread) to the end and the drain. */
   run(t0: number, signal?: AbortSignal): Promise<ThreadResult> {
     this.#t0 = t0
-    if (this.#open && this.#spec.arrival.model !== 'closed') {
-      this.#schedule = arrivalSchedule(this.#spec.arrival, this.#spec.threadIndex, this.#spec.threads)
+    const arrival = this.#spec.arrival
+    if (arrival.model !== 'closed') {
+      this.#schedule = arrivalSchedule(arrival, this.#spec.threadIndex, this.#spec.threads)
       this.#next = this.#schedule.next()
     }
     return new Promise((resolve) => {
@@ -124,12 +126,10 @@ export class LoadEngine {
         const now = performance.now() - this.#t0
         for (let id = 0; id < this.#busy.length; id++) if (this.#busy[id]) this.#recorder.failed(this.#intendedAt[id]!, now, 'unanswered')
         this.#recorder.finish()
-        const cpuEnd = this.#cpuEnd ?? process.threadCpuUsage()
-        const cpuStart = this.#cpuStart ?? cpuEnd
         resolve({
           counters: this.#recorder.counters(),
           errorKinds: { ...this.#recorder.errorKinds },
-          cpu: { userS: (cpuEnd.user - cpuStart.user) / 1e6, systemS: (cpuEnd.system - cpuStart.system) / 1e6 },
+          cpu: this.#cpu,
           interrupted: this.#interrupted,
         })
       }
@@ -243,8 +243,11 @@ export class LoadEngine {
   #end(): void {
     if (this.#ended) return
     this.#ended = true
-    this.#cpuEnd = process.threadCpuUsage()
-    this.#cpuStart ??= this.#cpuEnd
+    // a run that ended within the warm-up measured nothing
+    if (this.#cpuStart !== null) {
+      const used = process.threadCpuUsage(this.#cpuStart)
+      this.#cpu = { userS: used.user / 1e6, systemS: used.system / 1e6 }
+    }
     this.#disarm()
     if (this.#open) {
       // what fell due before the end but was never sent, and what waits in the queue, is dropped
