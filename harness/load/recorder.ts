@@ -63,32 +63,27 @@ export class LoadRecorder {
     this.#errors = new Float64Array(n)
     this.#late = new Float64Array(n)
     this.#dropped = new Float64Array(n)
-    this.#second = this.secondOf(0)
+    this.#second = this.#secondOf(0)
     this.#secondEndMs = this.#warmupMs + this.#second * 1000
   }
 
   /** The second a run time falls in: ≤ 0 in the warm-up, clamped to the last measured second after the end. */
-  secondOf(ms: number): number {
+  #secondOf(ms: number): number {
     const t = Math.floor((ms - this.#warmupMs) / 1000) + 1
     return t > this.#durationS ? Math.ceil(this.#durationS) : t
   }
 
-  /** True for a request intended in the warm-up (its results are discarded). */
-  isWarmup(intendedMs: number): boolean {
-    return intendedMs < this.#warmupMs
-  }
-
   scheduled(intendedMs: number): void {
-    if (intendedMs >= this.#warmupMs) this.#scheduled[this.secondOf(intendedMs)]!++
+    if (intendedMs >= this.#warmupMs) this.#scheduled[this.#secondOf(intendedMs)]!++
   }
 
   dropped(intendedMs: number): void {
-    if (intendedMs >= this.#warmupMs) this.#dropped[this.secondOf(intendedMs)]!++
+    if (intendedMs >= this.#warmupMs) this.#dropped[this.#secondOf(intendedMs)]!++
   }
 
   sent(intendedMs: number, sentMs: number): void {
     if (intendedMs < this.#warmupMs) return
-    const t = this.secondOf(intendedMs)
+    const t = this.#secondOf(intendedMs)
     this.#sent[t]!++
     if (sentMs - intendedMs > this.#lateMs) this.#late[t]!++
   }
@@ -100,13 +95,13 @@ export class LoadRecorder {
     if (!measured && this.#second > 0) return
     recordMs(this.#corrected, doneMs - intendedMs)
     recordMs(this.#uncorrected, doneMs - sentMs)
-    if (measured) this.#completed[this.secondOf(doneMs)]!++
+    if (measured) this.#completed[this.#secondOf(doneMs)]!++
   }
 
   failed(intendedMs: number, doneMs: number, kind: string): void {
     this.advance(doneMs)
     if (intendedMs < this.#warmupMs) return
-    this.#errors[this.secondOf(doneMs)]!++
+    this.#errors[this.#secondOf(doneMs)]!++
     this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1
   }
 
