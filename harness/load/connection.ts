@@ -1,6 +1,5 @@
 // What the load engine needs of a protocol: connections that send one request at a time and say
 // when it is answered. One concern here: the interface and the error-kind naming the drivers share.
-import type { Target } from './types.ts'
 
 /**
  * Called once per request with the connection's id and null (success) or the error's kind
@@ -32,5 +31,3 @@ export function errorKind(error: unknown): string {
   if (name && name !== 'Error') return name
   return typeof e?.message === 'string' && e.message ? e.message.slice(0, 60) : 'error'
 }
-
-export type DriverFactory = (target: Target, options: { timeoutMs: number; seed: number }) => Driver
