@@ -17,7 +17,8 @@
 // has data for is not drawn (null).
 import type { EChartsOption } from 'echarts'
 import { renderSvg } from '../charts/render.ts'
-import type { Percentiles, SpectrumPoint, TimelineSecond } from '../load/types.ts'
+import type { SpectrumPoint, TimelineSecond } from '../load/types.ts'
+import { latencyOf } from './summary.ts'
 import type { SystemSummary, TrialResult } from './types.ts'
 
 const WIDTH = 820
@@ -37,13 +38,9 @@ export function spectrumLabel(x: number): string {
   return `${p.toFixed(Math.max(0, Math.ceil(x - 1e-9) - 2))} %`
 }
 
-function percentilesOf(t: TrialResult, basis: SystemSummary['latencyBasis']): Percentiles {
-  return basis === 'corrected' && t.load.corrected ? t.load.corrected : t.load.uncorrected
-}
-
 /** The trial whose p99 is the median of the system's trials (lower middle for an even count). */
 export function medianTrial(trials: readonly TrialResult[], basis: SystemSummary['latencyBasis']): TrialResult | undefined {
-  const byP99 = [...trials].sort((a, b) => percentilesOf(a, basis).p99 - percentilesOf(b, basis).p99 || a.trial - b.trial)
+  const byP99 = [...trials].sort((a, b) => latencyOf(a.load, basis).p99 - latencyOf(b.load, basis).p99 || a.trial - b.trial)
   return byP99[Math.floor((byP99.length - 1) / 2)]
 }
 

@@ -55,7 +55,8 @@ const finiteMedian = (values: readonly number[]): number => {
   return ok.length ? median(ok) : Number.NaN
 }
 
-function latencyOf(load: LoadResult, basis: SystemSummary['latencyBasis']): Percentiles {
+/** The latency figures of one trial on a basis: corrected when asked for and present, else uncorrected. */
+export function latencyOf(load: LoadResult, basis: SystemSummary['latencyBasis']): Percentiles {
   return basis === 'corrected' && load.corrected ? load.corrected : load.uncorrected
 }
 
