@@ -55,8 +55,10 @@ function plainer(p: Problem): Problem {
   return p.message === 'Invalid input' ? { ...p, message: 'invalid value' } : p
 }
 
-/** The problems of one file's text (empty when it is a valid scenario). */
-function textProblems(text: string, file: string): { scenario?: Scenario; problems: Problem[] } {
+type Checked = { scenario?: Scenario; problems: Problem[]; lineOf?: (p: TomlPath) => number | undefined }
+
+/** The problems of one file's text (empty when it is a valid scenario); a valid one also gives its line finder. */
+function textProblems(text: string, file: string): Checked {
   let data: unknown
   try {
     data = parse(text)
@@ -71,14 +73,14 @@ function textProblems(text: string, file: string): { scenario?: Scenario; proble
     const problems = result.error.issues.flatMap((issue) => issueProblems(issue, ScenarioSchema, data, file, lineOf))
     return { problems: problems.map(plainer) }
   }
-  return { scenario: result.data, problems: placeholderProblems(result.data, file, lineOf) }
+  return { scenario: result.data, problems: placeholderProblems(result.data, file, lineOf), lineOf }
 }
 
 function fail(problems: Problem[]): never {
   throw new UserError([...problems].sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1)))
 }
 
-function readProblems(full: string): { scenario?: Scenario; problems: Problem[] } {
+function readProblems(full: string): Checked {
   const file = displayName(full)
   let text: string
   try {
@@ -117,13 +119,12 @@ export function loadScenarios(dir: string, opts: { expectedCount?: number } = {}
   const byName = new Map<string, string>()
   for (const name of names) {
     const file = join(dir, name)
-    const { scenario, problems: own } = readProblems(resolve(file))
+    const { scenario, problems: own, lineOf } = readProblems(resolve(file))
     problems.push(...own)
     if (!scenario || own.length) continue
     const first = byName.get(scenario.name)
     if (first !== undefined) {
-      const text = readFileSync(file, 'utf8')
-      problems.push({ file: displayName(resolve(file)), line: tomlLocator(text)(['name']), field: 'name',
+      problems.push({ file: displayName(resolve(file)), line: lineOf?.(['name']), field: 'name',
         message: `scenario name '${scenario.name}' is also used by ${displayName(resolve(first))}`, expected: 'a name unique in the folder' })
       continue
     }
