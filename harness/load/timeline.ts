@@ -68,10 +68,11 @@ export class TimelineMerger {
     this.#pending.delete(t)
     const c = p.corrected
     const n = c.totalCount
+    const p99 = n ? ms(c.getValueAtPercentile(99)) : 0
     if (t >= 1) {
       this.#rows.set(t, {
         p50: n ? ms(c.getValueAtPercentile(50)) : 0,
-        p99: n ? ms(c.getValueAtPercentile(99)) : 0,
+        p99,
         max: n ? ms(c.maxValue) : 0,
         p99Uncorrected: p.uncorrected.totalCount ? ms(p.uncorrected.getValueAtPercentile(99)) : 0,
       })
@@ -82,7 +83,7 @@ export class TimelineMerger {
       elapsedS: Math.min(Math.max(t, 0), this.#durationS),
       durationS: this.#durationS,
       rate: n,
-      p99Ms: n ? ms(c.getValueAtPercentile(99)) : 0,
+      p99Ms: p99,
       warmup: t <= 0,
     })
   }
