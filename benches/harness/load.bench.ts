@@ -117,6 +117,7 @@ const show = (name: string, x: Figure) => `${name} ${f0(x.rps)} req/s (${f2(x.co
 test('load generator: saturation throughput against autocannon and wrk; coordinated omission shown against a stalling server', { timeout: 600_000 }, async ({ tempDir, kpi, publish }) => {
   // 1. speed, interleaved
   const nginx = await startNginx(1)
+  const generators = { ours: () => ours(nginx.url), autocannon: () => autocannon(nginx.url, tempDir), wrk: () => wrk(nginx.url, tempDir) }
   const runs = { ours: [] as Figure[], autocannon: [] as Figure[], wrk: [] as Figure[] }
   const vsAutocannon: number[] = []
   const vsWrk: number[] = []
@@ -125,7 +126,7 @@ test('load generator: saturation throughput against autocannon and wrk; coordina
     for (let round = 0; round < ROUNDS; round++) {
       const got: Partial<Record<(typeof order)[number], Figure>> = {}
       for (const name of round % 2 === 0 ? order : [...order].reverse()) {
-        got[name] = name === 'ours' ? await ours(nginx.url) : name === 'wrk' ? await wrk(nginx.url, tempDir) : await autocannon(nginx.url, tempDir)
+        got[name] = await generators[name]()
         runs[name].push(got[name])
       }
       vsAutocannon.push(got.ours!.rps / got.autocannon!.rps)
