@@ -13,8 +13,8 @@ import { join } from 'node:path'
 import { makeTempDir } from '../run/cleanup.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 
-export const LOOPBACK = '127.0.0.1'
-export const NGINX = '/usr/sbin/nginx'
+const LOOPBACK = '127.0.0.1'
+const NGINX = '/usr/sbin/nginx'
 const NODE = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'node')
 const STALL_SERVER = join(import.meta.dirname, '..', '..', 'fixtures', 'competitive', 'servers', 'stall-server.ts')
 
@@ -26,7 +26,7 @@ export interface StartedServer {
 }
 
 /** A TCP port nobody listens on right now (the OS's pick on loopback). */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
@@ -38,7 +38,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Waits until the port accepts TCP connections, or throws naming what and how long. */
-export async function waitForPort(port: number, what: string, started: Started, timeoutMs = 10_000): Promise<void> {
+async function waitForPort(port: number, what: string, started: Started, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let exited: number | string | null = null
   void started.exited.then((code) => (exited = code))
@@ -55,7 +55,7 @@ export async function waitForPort(port: number, what: string, started: Started, 
   }
 }
 
-export function nginxConfig(dir: string, port: number, workers: 1 | 'auto'): string {
+function nginxConfig(dir: string, port: number, workers: 1 | 'auto'): string {
   return `worker_processes ${workers};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
