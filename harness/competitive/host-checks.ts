@@ -72,7 +72,7 @@ export function diskCheck(outDir: string, levels: PreflightLevels): PreflightLin
   }
 }
 
-export function availableMemory(meminfo = '/proc/meminfo'): number {
+function availableMemory(meminfo = '/proc/meminfo'): number {
   try {
     const m = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync(meminfo, 'utf8'))
     if (m) return Number(m[1]) * 1024

@@ -72,10 +72,10 @@ export class StartupFailed extends Error {
 const STDERR_TAIL_BYTES = 2000
 const ATTEMPTS = 2
 
-/** The program to run: "node" is this Node.js; else a path (relative to repo) or a name on PATH. */
 /** Where Debian installs daemons (nginx is /usr/sbin/nginx), which a non-root PATH often lacks. */
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin']
 
+/** The program to run: "node" is this Node.js; else a path (relative to repo) or a name on PATH or in SBIN. */
 export function programOf(command: string, repo: string, name: string): string {
   if (command === 'node') return process.execPath
   const path = process.env.PATH ?? ''
@@ -98,7 +98,7 @@ function sizeOf(path: string): number {
 }
 
 /** The last STDERR_TAIL_BYTES of what `path` got since byte `from`. */
-export function tailOf(path: string, from = 0): string {
+function tailOf(path: string, from = 0): string {
   let text: string
   try {
     text = readFileSync(path).subarray(from).toString('utf8')
