@@ -102,10 +102,8 @@ function defaultUrl(o: LoadToolOptions): string {
 }
 
 /** The argv of one run of the tool (program resolved). */
-export function loadToolArgv(o: LoadToolOptions, seconds: number): string[] {
-  const tool = o.scenario.load_tool
+function loadToolArgv(tool: LoadTool, o: LoadToolOptions, seconds: number): string[] {
   const field = `${o.file}: load_tool.command`
-  if (!tool) throw new UserError({ file: o.file, field: 'load_tool', message: 'the scenario has no load_tool', expected: 'a [load_tool] table' })
   const a = o.scenario.arrival
   const vars: Record<string, string> = {
     url: o.url ?? defaultUrl(o),
@@ -172,10 +170,10 @@ export async function runLoadTool(o: LoadToolOptions): Promise<LoadToolRun> {
   mkdirSync(o.dir, { recursive: true })
   const base = join(o.dir, o.prefix)
   if (s.warmup_s > 0) {
-    const w = await runOnce(tool, loadToolArgv(o, s.warmup_s), `${base}.warmup`, o, deadline)
+    const w = await runOnce(tool, loadToolArgv(tool, o, s.warmup_s), `${base}.warmup`, o, deadline)
     files.push(w.stdoutPath, w.stderrPath)
   }
-  const argv = loadToolArgv(o, s.duration_s)
+  const argv = loadToolArgv(tool, o, s.duration_s)
   const run = await runOnce(tool, argv, base, o, deadline)
   files.push(run.stdoutPath, run.stderrPath)
   const result = ADAPTERS[tool.adapter](readFileSync(run.stdoutPath, 'utf8'), { source: run.stdoutPath, connections: s.connections })
