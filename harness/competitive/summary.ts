@@ -187,7 +187,8 @@ export function checkThresholds(scenario: Pick<Scenario, 'thresholds'>, ours: Sy
 
 /** Rows, ratios and threshold checks of a scenario from its (finished) trials. */
 export function summarizeScenario(scenario: Pick<Scenario, 'systems' | 'thresholds'>, trials: readonly TrialResult[], versions: Readonly<Record<string, string | null>> = {}, started: readonly StartedSystem[] = []): ScenarioSummary {
-  const of = (name: string) => trials.filter((t) => t.system === name).sort((a, b) => a.trial - b.trial)
+  const bySystem = new Map(scenario.systems.map((s) => [s.name, trials.filter((t) => t.system === s.name).sort((a, b) => a.trial - b.trial)]))
+  const of = (name: string) => bySystem.get(name)!
   const systems = scenario.systems
     .filter((s) => of(s.name).length > 0)
     .map((s) => summarizeSystem(s, of(s.name), versions[s.name] ?? null, started.find((r) => r.name === s.name)?.port ?? s.port))
