@@ -7,6 +7,7 @@
 // (the current scenario's systems stopped, its files kept under `<name>.partial`, the summary
 // printed). A second Ctrl-C leaves at once (the cleanup registry still stops every process group).
 import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load.ts'
 import { UserError } from '../errors.ts'
 import { formatStamp } from '../run/stamp.ts'
@@ -42,27 +43,24 @@ export interface CompetitiveArgs {
   out?: string
 }
 
+const OPTIONS = {
+  scenario: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  'preflight-only': { type: 'boolean' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 export function parseCompetitiveArgs(argv: readonly string[]): CompetitiveArgs | 'help' {
-  const args: CompetitiveArgs = { scenarios: [], dryRun: false, preflightOnly: false }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    const eq = a.indexOf('=')
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a
-    const value = (): string => {
-      const v = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : argv[++i]
-      if (v === undefined || v === '') throw new UserError({ file: WHERE, field: flag, message: 'missing value', hint: `see ${WHERE} --help` })
-      return v
-    }
-    switch (flag) {
-      case '--help': case '-h': return 'help'
-      case '--scenario': args.scenarios.push(value()); break
-      case '--dry-run': args.dryRun = true; break
-      case '--preflight-only': args.preflightOnly = true; break
-      case '--out': args.out = value(); break
-      default: throw new UserError({ file: WHERE, field: a, message: a.startsWith('-') ? 'unknown option' : 'unexpected argument', hint: `see ${WHERE} --help` })
-    }
+  let values
+  try {
+    values = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }).values
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0] ?? 'bad arguments'
+    throw new UserError({ file: WHERE, message, hint: `see ${WHERE} --help` })
   }
-  return args
+  if (values.help) return 'help'
+  return { scenarios: values.scenario ?? [], dryRun: values['dry-run'] ?? false, preflightOnly: values['preflight-only'] ?? false, ...(values.out === undefined ? {} : { out: values.out }) }
 }
 
 /** A status line that rewrites itself on a terminal and prints every ~10 s otherwise. */
@@ -119,7 +117,6 @@ export async function competitiveCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSigint)
   const progress = progressPrinter()
   try {
-    writeMetadata(runDir, { repo: REPO_ROOT, versions: {}, settings })
     const result = await runSuite(pre.scenarios, {
       ...settings,
       repo: REPO_ROOT,

@@ -15,12 +15,12 @@
 //      scenario completed, failed or was interrupted.
 // The scenario's folder is `<run>/<name>.partial` until it completed, then renamed; an interrupted
 // or failed scenario keeps the suffix with whatever trials it finished.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { openModelLoad } from '../load/index.ts'
 import type { LoadProgress, LoadResult } from '../load/types.ts'
-import { CSV_HEADER, formatRow } from '../metrics/csv.ts'
+import { CSV_HEADER, formatRow, readMetricsCsv } from '../metrics/csv.ts'
 import { startSampler, type Sampler } from '../metrics/sampler.ts'
 import { writeFileAtomic } from '../run/atomic.ts'
 import { makeTempDir } from '../run/cleanup.ts'
@@ -28,7 +28,7 @@ import { runLoadTool } from './load-tool.ts'
 import { loadSpecFor, timing, type Shorten } from './load-spec.ts'
 import { preload } from './preload.ts'
 import type { Scenario } from './scenario-schema.ts'
-import { readGrowingCsv, serverMetricsOf } from './server-metrics.ts'
+import { serverMetricsOf } from './server-metrics.ts'
 import { summarizeScenario } from './summary.ts'
 import { startSystem, systemVersion, type RunningSystem } from './systems.ts'
 import type { ScenarioOutcome, TrialResult } from './types.ts'
@@ -199,7 +199,7 @@ export async function runScenario(entry: ScenarioEntry, position: { k: number; n
     for (const w of workDirs) await w.release()
   }
   // server metrics per trial, and each system's own CSV
-  const rows = readGrowingCsv(sampler ? metricsCsv : '')
+  const rows = (sampler && readMetricsCsv(metricsCsv)) || []
   for (const w of windows) w.trial.server = serverMetricsOf(rows, w.pid, w.from, w.to, opts.sampleIntervalS)
   for (const r of running) {
     const mine = rows.filter((row) => row.pid === r.pid)
@@ -214,7 +214,7 @@ export async function runScenario(entry: ScenarioEntry, position: { k: number; n
     renameSync(partialDir, finalDir)
     outcome.dir = finalDir
   } else {
-    writeFileSync(join(partialDir, 'PARTIAL'), `${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}\n`)
+    writeFileAtomic(join(partialDir, 'PARTIAL'), `${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}\n`)
   }
   return outcome
 }

@@ -3,22 +3,8 @@
 // time falls in the trial's measured window, reduced to mean and peak per figure. Network is the
 // loopback interface's traffic (the generator and the server talk over lo; per-process network
 // bytes are not exposed by Linux), so it is the machine's loopback traffic during the trial.
-import { readFileSync } from 'node:fs'
 import type { MetricRow } from '../metrics/columns.ts'
-import { parseMetricsCsv } from '../metrics/csv.ts'
 import type { ServerMetrics } from './types.ts'
-
-/** The whole rows of a metrics CSV that may still be growing (`.partial`): up to the last newline. */
-export function readGrowingCsv(path: string): MetricRow[] {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return []
-  }
-  const end = text.lastIndexOf('\n')
-  return end < 0 ? [] : parseMetricsCsv(text.slice(0, end + 1), path)
-}
 
 function meanPeak(values: number[]): { mean: number; peak: number } {
   if (values.length === 0) return { mean: 0, peak: 0 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseMetricsCsv } from '../metrics/csv.ts'
+import { readMetricsCsv } from '../metrics/csv.ts'
 import { startSampler, type Sampler } from '../metrics/sampler.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 import type { RunDir } from '../run/run-dir.ts'
@@ -127,13 +127,8 @@ export class Sessions {
     if (this.#sampler) {
       await this.#sampler.stop()
       const file = this.#sampler.out
-      let text: string
-      try {
-        text = readFileSync(file, 'utf8')
-      } catch {
-        text = readFileSync(`${file}.partial`, 'utf8')
-      }
-      const rows = parseMetricsCsv(text, file)
+      const rows = readMetricsCsv(file)
+      if (rows === null) throw new Error(`${file}: the sampler wrote no metrics CSV`)
       for (const s of this.sessions) s.kpis = sessionKpis(s.summary, rows, this.setup.roots, s.cache_state)
       this.#sampler = null
     }

@@ -1,6 +1,7 @@
 // Writing and reading metrics CSV files. RFC 4180 quoting (a cell with a comma, a double quote
 // or a line break is quoted, quotes doubled); lines end in LF, and CRLF is accepted on reading.
 // Numbers are written with at most 3 decimals; an empty cell is a figure that was not measured.
+import { readFileSync } from 'node:fs'
 import { UserError } from '../errors.ts'
 import { METRIC_COLUMNS, NUMERIC_COLUMNS, type MetricRow } from './columns.ts'
 
@@ -126,4 +127,23 @@ export function parseMetricsCsv(text: string, file: string): MetricRow[] {
     rows.push(row)
   }
   return rows
+}
+
+/**
+ * The rows of the sampler's CSV at `path` once it stopped: the file itself, or `<path>.partial`
+ * when the agent was killed before finishing it (read up to its last whole line). Null when
+ * neither exists.
+ */
+export function readMetricsCsv(path: string): MetricRow[] | null {
+  for (const file of [path, `${path}.partial`]) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    if (file !== path) text = text.slice(0, text.lastIndexOf('\n') + 1)
+    return parseMetricsCsv(text, file)
+  }
+  return null
 }
