@@ -39,7 +39,7 @@ export function spectrumLabel(x: number): string {
 }
 
 /** The trial whose p99 is the median of the system's trials (lower middle for an even count). */
-export function medianTrial(trials: readonly TrialResult[], basis: SystemSummary['latencyBasis']): TrialResult | undefined {
+function medianTrial(trials: readonly TrialResult[], basis: SystemSummary['latencyBasis']): TrialResult | undefined {
   const byP99 = [...trials].sort((a, b) => latencyOf(a.load, basis).p99 - latencyOf(b.load, basis).p99 || a.trial - b.trial)
   return byP99[Math.floor((byP99.length - 1) / 2)]
 }

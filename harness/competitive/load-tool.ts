@@ -44,7 +44,7 @@ export type LoadTool = NonNullable<Scenario['load_tool']>
 export type AdapterName = LoadTool['adapter']
 
 /** Seconds added to warm-up + duration for the default timeout. */
-export const TIMEOUT_MARGIN_S = 30
+const TIMEOUT_MARGIN_S = 30
 const STDERR_TAIL_CHARS = 1000
 const launched = process.platform !== 'win32'
 
@@ -53,7 +53,7 @@ export interface AdapterContext {
   connections: number
 }
 
-export const ADAPTERS: Record<AdapterName, (text: string, ctx: AdapterContext) => LoadResult> = {
+const ADAPTERS: Record<AdapterName, (text: string, ctx: AdapterContext) => LoadResult> = {
   wrk: parseWrk,
   'loadtest-text': parseLoadtestText,
   'loadtest-json': parseLoadtestJson,

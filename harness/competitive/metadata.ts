@@ -174,7 +174,7 @@ function benchgateVersion(repo: string): string | null {
 }
 
 /** The facts of a run whose results go to `resultsDir`. */
-export function collectMetadata(resultsDir: string, input: MetadataInput): Metadata {
+function collectMetadata(resultsDir: string, input: MetadataInput): Metadata {
   const { git, ...machine } = collectEnvironment(input.repo)
   return {
     generatedAt: new Date().toISOString(),

@@ -30,7 +30,7 @@ import type { ScenarioOutcome, SystemSummary, ThresholdCheck } from './types.ts'
 export const CLOSED_LABEL = 'closed model (hides queueing delay)'
 
 /** The charts of a scenario: file name (without extension) and caption. */
-export const CHARTS = [
+const CHARTS = [
   { name: 'latency-over-time', caption: 'p99 latency per second', build: latencyOverTimeChart },
   { name: 'percentile-spectrum', caption: 'latency by percentile', build: spectrumChart },
   { name: 'throughput-over-time', caption: 'throughput per second', build: throughputOverTimeChart },
@@ -68,7 +68,7 @@ function arrivalText(a: Arrival): string {
 }
 
 /** True when the scenario's figures come from a closed model (its arrival, or a closed-loop tool). */
-export function isClosed(o: ScenarioOutcome): boolean {
+function isClosed(o: ScenarioOutcome): boolean {
   return o.scenario.arrival.model === 'closed' || o.trials.some((t) => t.load.model === 'closed')
 }
 

@@ -65,7 +65,7 @@ function basisOf(trials: readonly TrialResult[]): SystemSummary['latencyBasis'] 
 }
 
 /** Σ errors ÷ Σ sent over the trials (0 when nothing was sent and nothing failed). */
-export function errorRate(trials: readonly TrialResult[]): number {
+function errorRate(trials: readonly TrialResult[]): number {
   const sent = trials.reduce((a, t) => a + t.load.sent, 0)
   const errors = trials.reduce((a, t) => a + t.load.errors, 0)
   return sent > 0 ? errors / sent : errors > 0 ? 1 : 0
@@ -93,7 +93,7 @@ function cpuPercent(load: LoadResult): number {
 }
 
 /** The row of one system over its trials (at least one). */
-export function summarizeSystem(system: Scenario['systems'][number], trials: readonly TrialResult[], version: string | null, port: number): SystemSummary {
+function summarizeSystem(system: Scenario['systems'][number], trials: readonly TrialResult[], version: string | null, port: number): SystemSummary {
   const basis = basisOf(trials)
   const lat = trials.map((t) => latencyOf(t.load, basis))
   const offered = trials.map((t) => t.load.offeredRate).filter((r): r is number => r !== null)
@@ -165,7 +165,7 @@ function ratioChecks(t: RatioThreshold, ratios: readonly CompetitorRatio[]): Thr
 }
 
 /** The scenario's thresholds checked against ours' row, trials and ratios. */
-export function checkThresholds(scenario: Pick<Scenario, 'thresholds'>, ours: SystemSummary | undefined, oursTrials: readonly TrialResult[], ratios: readonly CompetitorRatio[]): ThresholdCheck[] {
+function checkThresholds(scenario: Pick<Scenario, 'thresholds'>, ours: SystemSummary | undefined, oursTrials: readonly TrialResult[], ratios: readonly CompetitorRatio[]): ThresholdCheck[] {
   const th = scenario.thresholds
   const checks: ThresholdCheck[] = []
   if (th.p99_ms !== undefined) {

@@ -18,7 +18,7 @@ export interface TrialFigures {
   cpuS?: number
 }
 
-export function percentiles(p99: number, count: number): Percentiles {
+function percentiles(p99: number, count: number): Percentiles {
   return { count, mean: p99 / 4, p50: p99 / 5, p90: p99 / 2, p99, p999: p99 * 1.5, max: p99 * 2 }
 }
 

@@ -38,7 +38,7 @@
 import { UserError } from '../../errors.ts'
 import type { LoadResult } from '../../load/types.ts'
 
-export interface LoadtestReport {
+interface LoadtestReport {
   requests: number
   errors: number
   durationS: number
