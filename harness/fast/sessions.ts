@@ -3,10 +3,10 @@
 // preceded by makeCold(); warm-up sessions are run and recorded but left out of the KPIs.
 // finish() stops the sampler and turns every session into its KPIs (./kpis.ts).
 import { readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { readMetricsCsv } from '../metrics/csv.ts'
 import { startSampler, type Sampler } from '../metrics/sampler.ts'
+import { compileCacheDir } from '../run/compile-cache.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 import type { RunDir } from '../run/run-dir.ts'
 import { makeCold, type ColdReport } from './cache-state.ts'
@@ -95,7 +95,7 @@ export class Sessions {
       '--markers', this.#run.markersPath, '--params', JSON.stringify(s.params), '--hold-ms', String(HOLD_MS),
       '--cache-mb', String(s.reader.cacheMb), '--concurrency', String(s.reader.concurrency), '--export-dir', s.workDir,
     ]
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache') }
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_COMPILE_CACHE: compileCacheDir() }
     delete env[SAS_ENV]
     if (mode === 'A') args.push('--zgy', s.zgyPath)
     else {

@@ -9,10 +9,10 @@
 // parent process, so the agent itself never loads the stripper and stays near 60 MB.
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { UserError, type Problem } from '../errors.ts'
+import { compileCacheDir } from '../run/compile-cache.ts'
 import { AGENT_OPTIONS_ENV, type AgentReply, type AgentRequest } from './agent.ts'
 import { API_FIELDS, checkPid, resolveOptions, toSamplerOptions, type SamplerOptions } from './options.ts'
 import { summarizeMetrics, type MetricsSummary } from './summary.ts'
@@ -35,11 +35,6 @@ export interface Sampler {
 const AGENT_PATH = fileURLToPath(new URL('./agent.ts', import.meta.url))
 const READY_TIMEOUT_MS = 15_000
 const WARM_UP_TIMEOUT_MS = 15_000
-
-/** Where Node caches compiled (and type-stripped) modules: the user's choice, else Node's default. */
-function compileCacheDir(): string {
-  return process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache')
-}
 
 let warmedUp: Promise<void> | undefined
 
