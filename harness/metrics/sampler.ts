@@ -9,7 +9,6 @@
 // parent process, so the agent itself never loads the stripper and stays near 60 MB.
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { UserError, type Problem } from '../errors.ts'
 import { compileCacheDir } from '../run/compile-cache.ts'
