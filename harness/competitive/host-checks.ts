@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSyn
 import { createConnection, createServer } from 'node:net'
 import { availableParallelism, freemem, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { LOOPBACK } from './ports.ts'
+import { LOOPBACK } from '../run/ports.ts'
 
 export type PreflightStatus = 'pass' | 'warn' | 'fail'
 

@@ -6,7 +6,7 @@ import { afterAll, expect, test } from 'vitest'
 import { startProcess } from '../run/processes.ts'
 import { governorCheck, loadCheck, memoryCheck, type PreflightLevels } from './host-checks.ts'
 import { formatPreflight, runPreflight, type PreflightLine } from './preflight.ts'
-import { freePort } from './ports.ts'
+import { freePort } from '../run/ports.ts'
 import { probe } from './readiness.ts'
 
 const base = mkdtempSync(join(tmpdir(), 'benchgate-preflight-test-'))

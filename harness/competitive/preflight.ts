@@ -20,7 +20,7 @@ import {
   diskCheck, governorCheck, loadCheck, loopbackCheck, memoryCheck, outputCheck,
   type PreflightLevels, type PreflightLine, type PreflightStatus,
 } from './host-checks.ts'
-import { portProblem } from './ports.ts'
+import { portProblem } from '../run/ports.ts'
 import { scenarioFolderProblems, type LoadedScenario } from './scenario.ts'
 import type { ScenarioSystem } from './scenario-schema.ts'
 import { findInstances, procAvailable } from './strays.ts'

@@ -8,7 +8,7 @@
 // (failing at once instead of waiting out the timeout) or ready_timeout_s passes.
 import { request } from 'node:http'
 import { createConnection } from 'node:net'
-import { canConnect } from './ports.ts'
+import { canConnect } from '../run/ports.ts'
 import type { ScenarioSystem } from './scenario-schema.ts'
 
 export type ReadyCheck = ScenarioSystem['ready']

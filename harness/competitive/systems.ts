@@ -23,7 +23,7 @@ import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, statSync,
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { resolveProgram } from '../command/program.ts'
 import { startProcess, type Started } from '../run/processes.ts'
-import { freePort, LOOPBACK, portProblem } from './ports.ts'
+import { freePort, LOOPBACK, portProblem } from '../run/ports.ts'
 import { waitReady, type WaitOutcome } from './readiness.ts'
 import type { Scenario, ScenarioSystem } from './scenario-schema.ts'
 import { expand, type TemplateVars } from './templates.ts'

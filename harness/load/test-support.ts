@@ -8,12 +8,11 @@
 // 'daemon off;'` so the process we start is the master whose group we stop. `workers` is nginx's
 // worker_processes (1 or 'auto'), the caller's choice.
 import { writeFileSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
 import { join } from 'node:path'
 import { makeTempDir } from '../run/cleanup.ts'
+import { canConnect, freePort, LOOPBACK } from '../run/ports.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 
-const LOOPBACK = '127.0.0.1'
 const NGINX = '/usr/sbin/nginx'
 const NODE = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'node')
 const STALL_SERVER = join(import.meta.dirname, '..', '..', 'fixtures', 'competitive', 'servers', 'stall-server.ts')
@@ -26,29 +25,13 @@ export interface StartedServer {
 }
 
 /** A TCP port nobody listens on right now (the OS's pick on loopback). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, LOOPBACK, () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
 /** Waits until the port accepts TCP connections, or throws naming what and how long. */
 async function waitForPort(port: number, what: string, started: Started, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let exited: number | string | null = null
   void started.exited.then((code) => (exited = code))
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, LOOPBACK)
-      socket.once('connect', () => (socket.destroy(), resolve(true)))
-      socket.once('error', () => resolve(false))
-    })
-    if (ok) return
+    if (await canConnect(port, LOOPBACK)) return
     if (exited !== null) throw new Error(`${what} exited (${exited}) before listening on ${LOOPBACK}:${port}`)
     if (Date.now() > deadline) throw new Error(`${what} did not listen on ${LOOPBACK}:${port} within ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 50))

@@ -1,8 +1,8 @@
-// Ports for the systems under test, on loopback only. Port 0 in a scenario means "pick one": we
+// Ports for the servers a run starts (competitive's systems, the load bench's peers), on loopback only. Port 0 in a scenario means "pick one": we
 // bind a listener on 127.0.0.1:0, read the port the kernel chose and close it, then hand that port
 // to the system. Another process could take it in between (the window is milliseconds); a system
 // that then fails to bind is caught by the readiness check and the start is retried once on a new
-// port (systems.ts). A fixed port is checked free the same way, by binding it, so the check sees
+// port (competitive/systems.ts). A fixed port is checked free the same way, by binding it, so the check sees
 // exactly what the system will see — no parsing of /proc/net/tcp, no `ss`.
 import { createConnection, createServer } from 'node:net'
 
