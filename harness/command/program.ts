@@ -14,10 +14,13 @@ function executable(path: string): boolean {
   }
 }
 
+/** Where Debian and others install daemons (nginx is /usr/sbin/nginx), which a non-root PATH often lacks. */
+const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin']
+
 /**
  * The full path of `program`: as given when it names a path (absolute, or relative to `cwd`), else
- * the first executable of that name on PATH (with PATHEXT on Windows). Throws a UserError naming
- * `field` when there is none.
+ * the first executable of that name on PATH (with PATHEXT on Windows), then, off Windows, in the
+ * sbin directories PATH does not list. Throws a UserError naming `field` when there is none.
  */
 export function resolveProgram(program: string, field: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
   if (program === '') throw new UserError({ file: field, message: 'the command is empty', expected: 'a program and its arguments' })
@@ -28,7 +31,9 @@ export function resolveProgram(program: string, field: string, cwd = process.cwd
     throw new UserError({ file: field, message: `'${program}' is not an executable file`, hint: 'check the path, or give a program on PATH' })
   }
   const exts = process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : ['']
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
+  const path = (env.PATH ?? '').split(delimiter)
+  const dirs = process.platform === 'win32' ? path : [...path, ...SBIN.filter((d) => !path.includes(d))]
+  for (const dir of dirs) {
     if (dir === '') continue
     for (const ext of exts) {
       const full = join(dir, program + ext)

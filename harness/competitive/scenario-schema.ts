@@ -3,7 +3,7 @@
 // free port), the protocol and request mix, the data preloaded before measuring, the arrival
 // model, warm-up, duration, trials, and the thresholds the summary and the bench gate on.
 //
-// Templates in a system's args, env values, cwd, files and ready check: {port} (the port chosen
+// Templates in a system's args, env values, cwd and files: {port} (the port chosen
 // for it), {host} (127.0.0.1), {dir} (its private working directory, removed afterwards), {repo}
 // (the benchgate checkout). Objects are strict, so an unknown key is an error naming its line.
 //

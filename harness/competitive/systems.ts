@@ -20,7 +20,7 @@
 // then the leader is reaped.
 import { execFile } from 'node:child_process'
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { resolveProgram } from '../command/program.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 import { freePort, LOOPBACK, portProblem } from '../run/ports.ts'
@@ -72,16 +72,9 @@ export class StartupFailed extends Error {
 const STDERR_TAIL_BYTES = 2000
 const ATTEMPTS = 2
 
-/** Where Debian installs daemons (nginx is /usr/sbin/nginx), which a non-root PATH often lacks. */
-const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin']
-
-/** The program to run: "node" is this Node.js; else a path (relative to repo) or a name on PATH or in SBIN. */
+/** The program to run: "node" is this Node.js; else a path (relative to repo) or a name on PATH (or in sbin, see resolveProgram). */
 export function programOf(command: string, repo: string, name: string): string {
-  if (command === 'node') return process.execPath
-  const path = process.env.PATH ?? ''
-  const dirs = path.split(delimiter)
-  const env = process.platform === 'win32' ? process.env : { ...process.env, PATH: [...dirs, ...SBIN.filter((d) => !dirs.includes(d))].join(delimiter) }
-  return resolveProgram(command, `system '${name}' command`, repo, env)
+  return command === 'node' ? process.execPath : resolveProgram(command, `system '${name}' command`, repo)
 }
 
 function urlOf(system: ScenarioSystem, ctx: SystemContext, host: string, port: number): string {
