@@ -48,13 +48,6 @@ function placeholderProblems(scenario: Scenario, file: string, lineOf: (p: TomlP
   return problems
 }
 
-/** zod's wording of a bad `kind` / `model` (a discriminated union) in the words of the other problems. */
-function plainer(p: Problem): Problem {
-  const m = /^Invalid discriminator value\. Expected (.*)$/.exec(p.message)
-  if (m) return { ...p, message: 'not an allowed value', expected: `one of ${m[1]!.replaceAll("'", '"').replaceAll(' | ', ', ')}` }
-  return p.message === 'Invalid input' ? { ...p, message: 'invalid value' } : p
-}
-
 type Checked = { scenario?: Scenario; problems: Problem[]; lineOf?: (p: TomlPath) => number | undefined }
 
 /** The problems of one file's text (empty when it is a valid scenario); a valid one also gives its line finder. */
@@ -71,7 +64,7 @@ function textProblems(text: string, file: string): Checked {
   const result = ScenarioSchema.safeParse(data)
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => issueProblems(issue, ScenarioSchema, data, file, lineOf))
-    return { problems: problems.map(plainer) }
+    return { problems }
   }
   return { scenario: result.data, problems: placeholderProblems(result.data, file, lineOf), lineOf }
 }

@@ -117,6 +117,12 @@ export function issueProblems(issue: z.core.$ZodIssue, schema: z.ZodType, data: 
       const expected = issue.format === 'url' ? 'an http(s) URL' : issue.pattern ? `a string matching ${issue.pattern}` : issue.format
       return [at(path, { message: `${issue.message}, ${got(value, path)}`, expected })]
     }
+    case 'invalid_union': {
+      // a discriminated union whose tag (kind, model) matches none of its options
+      const options = (issue as { options?: readonly unknown[] }).options
+      if (options?.length) return [at(path, { message: `not an allowed value, ${got(value, path)}`, expected: `one of ${options.map(String).join(', ')}` })]
+      return [at(path, { message: 'invalid value' })]
+    }
     case 'custom': {
       const params = (issue.params ?? {}) as { expected?: string; hint?: string }
       const message = issue.message === 'Invalid input' ? 'invalid value' : issue.message
