@@ -190,12 +190,12 @@ describe('error messages', () => {
   })
 
   test('all problems are collected, one line each, in file order', () => {
-    const message = failure('cache:\n  policy: [Hot]\nchaos:\n  cpu_load: 2\nvscsi:\n  default_profile: huge\nfast:\n  log_pattern: "(?<bytes>\\\\d+)"\n')
+    const message = failure('cache:\n  policy: [Hot]\nchaos:\n  sweep:\n    parallel: 0\nvscsi:\n  default_profile: huge\nfast:\n  log_pattern: "(?<bytes>\\\\d+)"\n')
     expect(message.split('\n')).toEqual([
       'bad.yaml:2: cache.policy[0]: not an allowed value, got a string "Hot"; expected one of Cold, Warm',
-      'bad.yaml:4: chaos.cpu_load: too big, got a number 2; expected a number <= 1',
-      "bad.yaml:6: vscsi.default_profile: 'huge' is not a profile; expected one of quick, standard, deep (hint: define the profile under vscsi.profiles or fix the name)",
-      expect.stringMatching(/^bad\.yaml:8: fast\.log_pattern: pattern lacks named groups latency_ms, cache_hit; /),
+      'bad.yaml:5: chaos.sweep.parallel: too small, got a number 0; expected a number > 0',
+      "bad.yaml:7: vscsi.default_profile: 'huge' is not a profile; expected one of quick, standard, deep (hint: define the profile under vscsi.profiles or fix the name)",
+      expect.stringMatching(/^bad\.yaml:9: fast\.log_pattern: pattern lacks named groups latency_ms, cache_hit; /),
     ])
   })
 

@@ -4,6 +4,7 @@
 import * as z from 'zod'
 import { DEFAULT_FAST_LOG_PATTERN } from '../metrics/fast-log.ts'
 import { DEFAULT_ZGY_PATTERN } from '../metrics/options.ts'
+import { chaosSection } from './chaos-schema.ts'
 import { checkAzure, checkCopyCommand, checkLogPattern, checkRegex, checkSasUrls, checkSshHost, checkVscsi } from './checks.ts'
 
 const text = () => z.string().min(1)
@@ -198,13 +199,6 @@ const competitive = z.strictObject({
   }).prefault({}).describe('Levels of the pre-flight checks.'),
 })
 
-const chaos = z.strictObject({
-  latency_ms: z.number().nonnegative().default(50).describe('Network latency injected between client and store, in ms.'),
-  cpu_load: z.number().min(0).max(1).default(0.5).describe('Fraction of CPU kept busy during chaos (0-1).'),
-  duration_s: seconds().default(60).describe('Duration of the chaos run in seconds.'),
-  store: text().default('azure-blob').describe('Store adapter under test.'),
-})
-
 const vscsiProfile = z.strictObject({
   samples: count().describe('Number of vscsiStats samples (per-interval snapshots).'),
   interval_s: seconds().describe('Seconds between samples.'),
@@ -310,7 +304,7 @@ export const ConfigSchema = z
     ssh: ssh.prefault({}).describe('SSH hosts.'),
     blitParity: blitParity.prefault({}).describe('blit-parity: a new copy tool against the one it replaces, on throughput, memory and correctness.'),
     competitive: competitive.prefault({}).describe('Competitive load comparison.'),
-    chaos: chaos.prefault({}).describe('Isolation under latency and CPU chaos.'),
+    chaos: chaosSection.prefault({}).describe('Isolation under latency, CPU load, pauses and restarts: the store, workload, sweep and scenarios.'),
     vscsi: vscsi.prefault({}).describe('vscsiStats capture on ESXi hosts.'),
     probe: probe.prefault({}).describe('The baseline probe (`benchgate probe`, bench project baseline): machine, NAS and Azure Blob ceilings.'),
     metrics: metrics.prefault({}).describe('Process and system metrics sampling.'),
