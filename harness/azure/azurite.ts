@@ -8,11 +8,13 @@
 // emulator key never works and the key is a real per-run secret: it is readable only through the
 // `accountKey` getter (not an own property: it stays out of console.log and JSON.stringify).
 // --silent and no --debug: no access or debug logs; --disableTelemetry: Azurite never phones home.
+// A restartable instance (harness/chaos/stores/azurite-server.ts) passes its own `location`,
+// `accountKey` and `port`, kill()s the group (SIGKILL, workspace kept) and starts again on them.
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { makeTempDir } from '../run/cleanup.ts'
+import { killGroup, makeTempDir } from '../run/cleanup.ts'
 import { GUARD_IMPORT, guardEnv } from '../run/orphan-guard.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 
@@ -25,6 +27,13 @@ export interface AzuriteOptions {
   port?: number
   /** How long to wait for Azurite to listen before giving up; default 15 000 ms. */
   startupTimeoutMs?: number
+  /**
+   * Workspace (--location) to use instead of a fresh temp directory: an existing directory, e.g.
+   * the one of an instance that was kill()ed. stop() removes it all the same; a failed start leaves it.
+   */
+  location?: string
+  /** Base64 account key to use instead of a fresh random one (a restart keeps its clients' SAS valid). Secret. */
+  accountKey?: string
 }
 
 /** A running Azurite blob service. */
@@ -39,6 +48,11 @@ export interface Azurite {
   readonly location: string
   /** Kills the process group and removes the workspace. Safe to call twice. */
   stop(): Promise<void>
+  /**
+   * SIGKILLs the process group at once (a crash: Azurite saves nothing more) and keeps the
+   * workspace, for a start again on the same `location`. Resolves when the process has exited.
+   */
+  kill(): Promise<void>
 }
 
 /** The Azurite blob entry script, resolved from the installed package (not from PATH). */
@@ -63,14 +77,16 @@ class RunningAzurite implements Azurite {
   readonly location: string
   readonly #key: string
   readonly #stop: () => Promise<void>
+  readonly #kill: () => Promise<void>
   #stopped: Promise<void> | undefined
 
-  constructor(endpoint: string, key: string, pid: number, location: string, stop: () => Promise<void>) {
+  constructor(endpoint: string, key: string, pid: number, location: string, stop: () => Promise<void>, kill: () => Promise<void>) {
     this.endpoint = endpoint
     this.#key = key
     this.pid = pid
     this.location = location
     this.#stop = stop
+    this.#kill = kill
   }
 
   get accountKey(): string {
@@ -80,6 +96,10 @@ class RunningAzurite implements Azurite {
   stop(): Promise<void> {
     this.#stopped ??= this.#stop()
     return this.#stopped
+  }
+
+  kill(): Promise<void> {
+    return this.#kill()
   }
 }
 
@@ -93,8 +113,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const port = options.port ?? 0
   const timeoutMs = options.startupTimeoutMs ?? 15_000
   const entry = azuriteBlobEntry()
-  const key = randomBytes(64).toString('base64')
-  const dir = makeTempDir('benchgate-azurite-')
+  const key = options.accountKey ?? randomBytes(64).toString('base64')
+  const given = options.location
+  const dir = given === undefined
+    ? makeTempDir('benchgate-azurite-')
+    : { path: given, release: async () => rmSync(given, { recursive: true, force: true }) }
   let proc: Started
   try {
     const args = ['--import', GUARD_IMPORT, entry, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir.path,
@@ -107,12 +130,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       exitSignal: 'SIGTERM',
     })
   } catch (e) {
-    await dir.release()
+    if (given === undefined) await dir.release()
     throw e
   }
   const release = async () => {
     await proc.stop()
     await dir.release()
+  }
+  const kill = async () => {
+    killGroup(proc.pid, 'SIGKILL')
+    await proc.exited
+    await proc.stop() // unregisters the (dead) group
   }
 
   let stdout = ''
@@ -133,12 +161,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   ])
   clearTimeout(timer)
   if (outcome.kind !== 'up') {
-    await release()
+    // a given workspace stays its owner's: SIGKILL, so the guard's SIGTERM handler does not remove it
+    if (given === undefined) await release()
+    else await kill()
     const why = outcome.kind === 'timeout'
       ? `did not report listening within ${timeoutMs} ms`
       : `exited (${outcome.code}) before listening`
     const output = tail(stderr) || tail(stdout) || '(no output)'
     throw new Error(`Azurite blob service ${why}. Its output:\n${output}`)
   }
-  return new RunningAzurite(`${outcome.origin}/${AZURITE_ACCOUNT}`, key, proc.pid, dir.path, release)
+  return new RunningAzurite(`${outcome.origin}/${AZURITE_ACCOUNT}`, key, proc.pid, dir.path, release, kill)
 }
