@@ -150,7 +150,7 @@ test('pause stops every answer until resume; an aborted operation throws (outcom
   await s.write({ key: 'p', value: 'w0-1-a0', txn: 't:w0-1-a0', computed: true }, signal())
   server.pause()
   try {
-    for (const pid of server.processes()) expect(processState(pid)).toBe('T')
+    for (const pid of server.processes()) await expect.poll(() => processState(pid)).toBe('T') // SIGSTOP lands asynchronously
     await expect(s.read('p', AbortSignal.timeout(300))).rejects.toThrow(/aborted.*unknown/)
     await expect(s.write({ key: 'p', value: 'w0-2-a0', txn: 't:w0-2-a0', computed: true }, AbortSignal.timeout(300))).rejects.toThrow(/aborted.*unknown/)
   } finally {
