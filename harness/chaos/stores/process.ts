@@ -33,8 +33,9 @@
 // Versions are integers, per key, strictly increasing in the store's commit order (a global commit
 // counter is fine); 0 means never written. A deleted key reads {"value":null,"version":<the delete's version>}.
 // A line that is not a JSON object, has no id of a request in flight, or lacks a field its answer
-// needs is a protocol error: the run stops with a message naming the command, the line number and
-// the line. If the client exits, the operations in flight have an unknown outcome and later ones fail.
+// needs is a protocol error: the client is stopped, and the operation in flight and every later
+// one fail with one message naming the command, the line number and the line. If the client exits,
+// the operations in flight have an unknown outcome and later ones fail.
 //
 // fixtures/chaos/example-client.mjs is a complete client in 20 lines (an in-memory map).
 import type { CommitOutcome, StoreAdapter, StoreSession, Versioned, WriteRequest } from '../types.ts'
