@@ -17,6 +17,9 @@ const LINUX_ONLY = [
   'harness/copy/*.test.ts', // rsync, cp -a, vmtouch, drop_caches
   'harness/competitive/load-tool.test.ts', // wrk (Debian), the python3 launcher, process groups
   'harness/competitive/{systems,preflight}.test.ts', // nginx, redis-server, memcached, process groups, /proc
+  'harness/chaos/stores/*.test.ts', // PostgreSQL 15 (Debian), setpriv, SIGSTOP of process groups, /proc
+  'harness/chaos/nemesis/{cpu-hog,nemeses}.test.ts', // hog processes measured from /proc
+  'harness/chaos/history.test.ts', // a child stopped by SIGINT keeps its history
 ]
 const linux = process.platform === 'linux'
 if (!linux) console.warn(`benchgate: Linux-only unit tests left out on ${process.platform} (they read /proc or use POSIX process groups): ${LINUX_ONLY.join(', ')}`)

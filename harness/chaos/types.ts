@@ -73,8 +73,13 @@ export interface StoreServer {
   readonly port: number
   /** Process group leader's pid (changes after restart). */
   readonly pid: number
-  /** kill -9 the process group, then start it again on the same data and port; resolves when it serves again. */
-  restart(): Promise<void>
+  /**
+   * Stops the store — kill -9 of the process group ('kill', the default: a crash) or its own
+   * shutdown ('graceful') —, then starts it again on the same data and port; resolves when it serves again.
+   */
+  restart(mode?: 'kill' | 'graceful'): Promise<void>
+  /** Set when kill -9 loses acknowledged writes by the store's design: the sentence that says how. */
+  readonly killLosesWrites?: string
   /** SIGSTOP the process group. */
   pause(): void
   /** SIGCONT the process group. */

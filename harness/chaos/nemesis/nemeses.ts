@@ -33,8 +33,10 @@ import type { ProxyMeasurement, TcpProxy } from './tcp-proxy.ts'
 export const RESET_EVERY_MS = 1000
 
 export interface NemesisContext {
-  proxy: TcpProxy
-  server: StoreServer
+  /** The proxy in front of the store; null when there is none (a process client connects its own way). */
+  proxy: TcpProxy | null
+  /** The store's server; null when the fixture started none (a process client), so it cannot be restarted or paused. */
+  server: StoreServer | null
   /** Seconds of the run: fractions (`*_at`) are of this. */
   durationS: number
 }
@@ -112,16 +114,21 @@ function cpu(spec: NonNullable<ScenarioSpec['cpu']>): ReportingNemesis {
   }
 }
 
-function restart(at: number, ctx: NemesisContext): ReportingNemesis {
+/** kill -9, unless the store loses acknowledged writes on kill -9 by design (Azurite): then its own shutdown. */
+export function restartModeFor(server: StoreServer): 'kill' | 'graceful' {
+  return server.killLosesWrites ? 'graceful' : 'kill'
+}
+
+function restart(at: number, mode: 'kill' | 'graceful', server: StoreServer, durationS: number): ReportingNemesis {
   const timers = new FaultTimers()
   const errors: string[] = []
   let restarts = 0
   let pending: Promise<void> | undefined
   return {
-    name: `restart at ${pct(at)}`,
+    name: `restart (${mode === 'kill' ? 'kill -9' : 'graceful'}) at ${pct(at)}`,
     async start(runStart) {
-      timers.after(FaultTimers.dueIn(runStart, at, ctx.durationS), () => {
-        pending = ctx.server.restart().then(
+      timers.after(FaultTimers.dueIn(runStart, at, durationS), () => {
+        pending = server.restart(mode).then(
           () => {
             restarts++
           },
@@ -139,12 +146,12 @@ function restart(at: number, ctx: NemesisContext): ReportingNemesis {
       return { restarts }
     },
     report() {
-      return { applied: restarts, detail: `${restarts} restart${restarts === 1 ? '' : 's'} of ${ctx.server.description}`, errors }
+      return { applied: restarts, detail: `${restarts} ${mode === 'kill' ? 'kill -9' : 'graceful'} restart${restarts === 1 ? '' : 's'} of ${server.description}`, errors }
     },
   }
 }
 
-function pause(at: number, forS: number, ctx: NemesisContext): ReportingNemesis {
+function pause(at: number, forS: number, server: StoreServer, durationS: number): ReportingNemesis {
   const timers = new FaultTimers()
   const errors: string[] = []
   let pauses = 0
@@ -153,7 +160,7 @@ function pause(at: number, forS: number, ctx: NemesisContext): ReportingNemesis 
     if (!paused) return
     paused = false
     try {
-      ctx.server.resume()
+      server.resume()
     } catch (e) {
       errors.push(`resume: ${message(e)}`)
     }
@@ -161,9 +168,9 @@ function pause(at: number, forS: number, ctx: NemesisContext): ReportingNemesis 
   return {
     name: `pause at ${pct(at)} for ${forS} s`,
     async start(runStart) {
-      timers.after(FaultTimers.dueIn(runStart, at, ctx.durationS), () => {
+      timers.after(FaultTimers.dueIn(runStart, at, durationS), () => {
         try {
-          ctx.server.pause()
+          server.pause()
         } catch (e) {
           errors.push(`pause: ${message(e)}`)
           return
@@ -181,13 +188,12 @@ function pause(at: number, forS: number, ctx: NemesisContext): ReportingNemesis 
       return { pauses }
     },
     report() {
-      return { applied: pauses, detail: `${pauses} pause${pauses === 1 ? '' : 's'} of ${ctx.server.description}${paused ? ' (still paused)' : ''}`, errors }
+      return { applied: pauses, detail: `${pauses} pause${pauses === 1 ? '' : 's'} of ${server.description}${paused ? ' (still paused)' : ''}`, errors }
     },
   }
 }
 
-function network(spec: NonNullable<ScenarioSpec['network']>, ctx: NemesisContext): ReportingNemesis {
-  const { proxy } = ctx
+function network(spec: NonNullable<ScenarioSpec['network']>, proxy: TcpProxy, durationS: number): ReportingNemesis {
   const timers = new FaultTimers()
   let window: ProxyMeasurement | undefined
   let on = false
@@ -204,7 +210,7 @@ function network(spec: NonNullable<ScenarioSpec['network']>, ctx: NemesisContext
   return {
     name: `network ${spec.fault} at ${pct(spec.at)} for ${spec.for_s} s`,
     async start(runStart) {
-      timers.after(FaultTimers.dueIn(runStart, spec.at, ctx.durationS), () => {
+      timers.after(FaultTimers.dueIn(runStart, spec.at, durationS), () => {
         on = true
         begun++
         window = proxy.measure()
@@ -243,10 +249,21 @@ export function buildNemeses(scenario: ScenarioSpec, ctx: NemesisContext): Repor
   const nemeses: ReportingNemesis[] = []
   if (!(ctx.durationS > 0)) throw new Error(`a scenario's duration must be > 0 s, got ${ctx.durationS}`)
   if (scenario.cpu) nemeses.push(cpu(scenario.cpu))
-  if (scenario.latency_ms !== undefined || scenario.jitter_ms !== undefined || scenario.bandwidth_kib_s !== undefined) nemeses.push(shaping(scenario, ctx.proxy))
-  if (scenario.restart_at !== undefined) nemeses.push(restart(scenario.restart_at, ctx))
-  if (scenario.pause_at !== undefined) nemeses.push(pause(scenario.pause_at, scenario.pause_for_s, ctx))
-  if (scenario.network) nemeses.push(network(scenario.network, ctx))
+  const proxy = (what: string) => {
+    if (!ctx.proxy) throw new Error(`scenario ${scenario.name}: ${what} needs the TCP proxy in front of a store server, and this store has none (a process client); remove it from the scenario`)
+    return ctx.proxy
+  }
+  if (scenario.latency_ms !== undefined || scenario.jitter_ms !== undefined || scenario.bandwidth_kib_s !== undefined) nemeses.push(shaping(scenario, proxy('latency_ms, jitter_ms or bandwidth_kib_s')))
+  const server = (what: string) => {
+    if (!ctx.server) throw new Error(`scenario ${scenario.name}: ${what} needs a store server started by the fixture, and this store has none (a process client); remove it from the scenario`)
+    return ctx.server
+  }
+  if (scenario.restart_at !== undefined) {
+    const s = server('restart_at')
+    nemeses.push(restart(scenario.restart_at, scenario.restart_mode ?? restartModeFor(s), s, ctx.durationS))
+  }
+  if (scenario.pause_at !== undefined) nemeses.push(pause(scenario.pause_at, scenario.pause_for_s, server('pause_at'), ctx.durationS))
+  if (scenario.network) nemeses.push(network(scenario.network, proxy('network'), ctx.durationS))
   return nemeses
 }
 

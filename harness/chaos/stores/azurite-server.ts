@@ -117,17 +117,19 @@ class RestartableAzurite implements AzuriteServer {
     return this.#killed
   }
 
-  restart(): Promise<void> {
-    const next = this.#queue.then(() => this.#restart())
+  readonly killLosesWrites = `Azurite saves its blob metadata every ${AZURITE_UNSAVED_WINDOW_MS / 1000} s (LokiJS autosave): kill -9 loses what it acknowledged since the last save`
+
+  restart(mode: 'kill' | 'graceful' = this.#mode): Promise<void> {
+    const next = this.#queue.then(() => this.#restart(mode))
     this.#queue = next.catch(() => {})
     return next
   }
 
-  async #restart(): Promise<void> {
+  async #restart(mode: 'kill' | 'graceful'): Promise<void> {
     if (this.#stopped) throw new Error('azurite-server: restart() after stop()')
     const old = this.#azurite
     let graceful = false
-    if (this.#mode === 'graceful') {
+    if (mode === 'graceful') {
       killGroup(old.pid, 'SIGCONT') // a paused Azurite cannot handle SIGINT
       killGroup(old.pid, 'SIGINT') // Azurite's own shutdown: closes its databases, which saves them
       graceful = await exitedWithin(old.pid, this.#gracefulMs)

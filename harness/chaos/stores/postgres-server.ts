@@ -298,9 +298,14 @@ class RunningPostgres implements PostgresServer {
     }
   }
 
-  async restart(): Promise<void> {
+  async restart(mode: 'kill' | 'graceful' = 'kill'): Promise<void> {
     if (this.#stopping) throw new Error('postgres: restart after stop')
     const old = this.#proc
+    if (old && mode === 'graceful') {
+      this.resume() // a paused postmaster cannot shut down
+      // fast shutdown: roll back open transactions, checkpoint, exit (false: the postmaster is already gone)
+      if (killGroup(old.pid, 'SIGINT')) await Promise.race([old.exited, new Promise((ok) => setTimeout(ok, 30_000).unref())])
+    }
     if (old) {
       killGroup(old.pid, 'SIGSTOP') // no new children while we collect them
       const all = [old.pid, ...descendants(old.pid)]
