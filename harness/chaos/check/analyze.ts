@@ -20,7 +20,7 @@ export function analyze(t: OpTable, options: CheckOptions = {}): AnomalyLog {
   for (let k = 0; k < t.keys.length; k++) {
     const view = keyView(t, groups, k)
     checkReads(t, view, tokens, seen, log)
-    checkChain(t, view, seen, log)
+    checkChain(t, view, tokens, seen, log)
   }
   checkMonotonic(t, log)
   return log

@@ -15,16 +15,16 @@
 //                       else inconsistent-read
 //   va < p < vb, or     b read a version no commit we know of produced: fine when a write of unknown
 //   no a and p > 0      outcome that no read saw, invoked before b completed, could have produced
-//                       it; else broken-chain
+//                       it — one that wrote prev.value (a delete when it is null); else broken-chain
 //   no a and p = 0      b read the initial state: prev.value must be null, else inconsistent-read
 //
 // Gaps between consecutive versions are allowed (a store may number commits globally).
 import type { AnomalyLog } from './anomaly.ts'
 import type { KeyView } from './key-view.ts'
 import { OK, type OpTable } from './op-table.ts'
-import type { Observed } from './reads.ts'
+import type { Observed, Tokens } from './reads.ts'
 
-export function checkChain(t: OpTable, view: KeyView, seen: Observed, log: AnomalyLog): void {
+export function checkChain(t: OpTable, view: KeyView, tokens: Tokens, seen: Observed, log: AnomalyLog): void {
   const key = t.keys[view.k]!
   let rows: ArrayLike<number> = view.byVersion
   let versions: ArrayLike<number> = view.versions
@@ -80,17 +80,28 @@ export function checkChain(t: OpTable, view: KeyView, seen: Observed, log: Anoma
       if ((t.prevValue[b] ?? null) !== null) {
         log.report('inconsistent-read', key, () => `${t.describe(b)} of ${key} read ${t.prevValue[b]} at version 0, the initial state, which has no value`, rec(b))
       }
-    } else if (firstUnseen >= t.end[b]!) {
+    } else if (firstUnseen >= t.end[b]! || !couldHaveWritten(t, view, tokens, seen, t.prevValue[b] ?? null, t.end[b]!)) {
       log.report(
         'broken-chain',
         key,
         () =>
-          `${t.describe(b)} of ${key} read version ${p}, which no write of the key produced` +
+          `${t.describe(b)} of ${key} read version ${p} (${t.prevValue[b] === null ? 'absent' : `value ${t.prevValue[b]}`}), which no write of the key produced` +
           (a >= 0 ? ` (the commit before it is ${name(a)} at version ${va})` : ' (no commit of the key precedes it)'),
         a >= 0 ? rec(...shown(a), b) : rec(b),
       )
     }
   }
+}
+
+/** Whether a write of unknown outcome of the key, not seen by reads and invoked before `before`, wrote `value`. */
+function couldHaveWritten(t: OpTable, view: KeyView, tokens: Tokens, seen: Observed, value: string | null, before: number): boolean {
+  const fits = (u: number) => t.key[u] === view.k && t.unknown(u) && Number.isNaN(seen.version[u]!) && t.start[u]! < before
+  if (value !== null) {
+    const u = tokens.unsettled(value)
+    return u !== undefined && fits(u)
+  }
+  for (const u of view.unknown) if (t.value[u] === null && fits(u)) return true
+  return false
 }
 
 /** The acknowledged commits merged with the unknown-outcome writes reads saw, by version. */

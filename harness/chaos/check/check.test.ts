@@ -132,6 +132,18 @@ describe('broken-chain', () => {
     h.op('w1', 'write', 'k', { start: 6, end: 7, type: 'info', value: 'x' })
     expectOnly(h.check(), 'broken-chain', [b, c])
   })
+  test('a gap an unknown-outcome write could fill, but read with a value it did not write', () => {
+    const { h, b } = twoWrites()
+    h.op('w1', 'write', 'k', { start: 3.5, end: 4.5, type: 'info', value: 'x' })
+    const c = h.op('w0', 'write', 'k', { start: 4, end: 5, value: 'c', version: 9, prev: v('y', 5) })
+    expectOnly(h.check(), 'broken-chain', [b, c])
+  })
+  test('the valid twin: a gap an unknown-outcome delete could fill, read as absent', () => {
+    const { h } = twoWrites()
+    h.op('w1', 'delete', 'k', { start: 3.5, end: 4.5, type: 'info' })
+    h.op('w0', 'write', 'k', { start: 4, end: 5, value: 'c', version: 9, prev: v(null, 5) })
+    expectValid(h.check())
+  })
   test('a commit that read its own version', () => {
     const h = new History()
     const a = h.op('w0', 'write', 'k', { start: 0, end: 1, value: 'a', version: 4, prev: v(null, 4) })

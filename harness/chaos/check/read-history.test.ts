@@ -1,11 +1,13 @@
 // checkHistoryFile on small files: a finished history, an interrupted one (header partial, last
 // line cut off mid-event) that is still checked, a malformed line elsewhere that is one UserError
-// naming file:line, an empty or missing file; writeAnomalies writes anomalies.json whole.
+// naming file:line, an empty or missing file; files written by the run's own history writer
+// (harness/chaos/history.ts), finished and abandoned; writeAnomalies writes anomalies.json whole.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
 import { isUserError } from '../../errors.ts'
+import { openHistory } from '../history.ts'
 import type { HistoryEvent, HistoryHeader } from '../types.ts'
 import { checkHistoryFile, writeAnomalies } from './index.ts'
 
@@ -76,6 +78,22 @@ test('a malformed line before the last is one UserError naming file:line', async
 test('an empty or missing file is a UserError', async () => {
   await expect(checkHistoryFile(file('empty.jsonl', ''))).rejects.toThrow(/empty\.jsonl: the history is empty/)
   await expect(checkHistoryFile(join(scratch, 'nope.jsonl'))).rejects.toThrow(/nope\.jsonl: no such file/)
+})
+
+test("the run's history writer: a finished history and an abandoned one (partial) are both read", async () => {
+  const write = (path: string) => {
+    const h = openHistory(path, header)
+    const w = h.invoke({ process: 'w0', f: 'write', key: 'k', value: 'w0-0-a0', txn: 't:w0-0-a0', time: 0 })
+    const r = h.invoke({ process: 'r0', f: 'read', key: 'k', time: 0.2 })
+    h.complete(w, 'w0', 'ok', { f: 'write', key: 'k', value: 'w0-0-a0', version: 1, prev: { value: null, version: 0 }, txn: 't:w0-0-a0', time: 1 })
+    h.complete(r, 'r0', 'ok', { f: 'read', key: 'k', value: null, version: 0, time: 1.1 }) // overlapped the write: old value is fine
+    h.invoke({ process: 'w0', f: 'write', key: 'k', value: 'w0-1-a0', txn: 't:w0-1-a0', time: 2 }) // in flight when the run stops
+    return h
+  }
+  const finished = await checkHistoryFile(await write(join(scratch, 'run1', 'history.jsonl')).finish())
+  expect([finished.valid, finished.partial, finished.ops, finished.header?.store]).toEqual([true, false, 3, 'test'])
+  const abandoned = await checkHistoryFile(write(join(scratch, 'run2', 'history.jsonl')).abandon())
+  expect([abandoned.valid, abandoned.partial, abandoned.ops]).toEqual([true, true, 3])
 })
 
 test('writeAnomalies writes anomalies.json atomically, without the header', async () => {
