@@ -55,6 +55,8 @@ export interface WorkloadOptions {
   signal?: AbortSignal
   /** Called about once a second while the load runs. */
   onProgress?: (p: WorkloadProgress) => void
+  /** Awaited when the load has ended and before the read-back: a scenario stops its faults here, so the read-back sees the store as it is. */
+  beforeReadBack?: () => Promise<void>
   /** performance.now() of the run's start (history times count from it); default: when runWorkload is called. */
   runStart?: number
 }
@@ -231,6 +233,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       running.push(runProcess(process, r, params.readers, params.reader_rate, () => read(process, `k${rng.int(params.key_pool)}`)))
     }
     await Promise.all(running)
+    await opts.beforeReadBack?.()
     let finalReads = 0
     for (let k = 0; k < params.key_pool && !stop.aborted; k++) {
       await read(FINAL_PROCESS, `k${k}`)
