@@ -47,6 +47,7 @@ test(`sweep: ${configs.length} configurations × ${settings.sweepDurationS} s, $
     durationS: settings.sweepDurationS,
     outDir: run.path('sweep'),
     makeSession: (prefix) => s.direct.open(prefix),
+    store: s.direct.name,
     onProgress: (p) => log(`sweep ${p.done}/${p.total}, ${Math.round((Date.now() - started) / 1000)} s, ETA ${Math.round(p.etaS)} s`),
   })
   sweepRows = result.rows

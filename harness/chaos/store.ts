@@ -2,11 +2,13 @@
 // pause nemeses can act on it), an adapter that talks to it directly (the sweep) and adapters that
 // talk to it through a proxy (the scenarios).
 //   blob-manifest  the embedded Azurite (a container of its own), or the azure section's container
+//                  (then only faults that need no server or proxy apply: CPU hogs)
 //   postgres       Debian's PostgreSQL 15 in a temp data directory, as an unprivileged user
 //   process        the user's own client (chaos.process.command), which is its own server
 import type { LoadedConfig } from '../config/load.ts'
 import { UserError } from '../errors.ts'
-import { blobManifestOnAzurite } from './stores/blob-manifest.ts'
+import { describeTarget } from '../azure/target.ts'
+import { blobManifestOnAzurite, blobManifestOnConfig } from './stores/blob-manifest.ts'
 import { startAzuriteServer } from './stores/azurite-server.ts'
 import { postgresStore } from './stores/postgres.ts'
 import { startPostgres } from './stores/postgres-server.ts'
@@ -16,7 +18,7 @@ import type { StoreAdapter, StoreServer } from './types.ts'
 export interface ChaosStore {
   /** e.g. 'blob-manifest on azurite 3.37.0' */
   readonly description: string
-  /** The server the nemeses act on; null when the store is not ours to restart (a process client). */
+  /** The server the nemeses act on; null when the store is not ours to restart (a process client, a real container). */
   readonly server: StoreServer | null
   /** An adapter connected to the server directly. */
   readonly direct: StoreAdapter
@@ -53,6 +55,18 @@ export async function startChaosStore(loaded: LoadedConfig): Promise<ChaosStore>
         await direct.close()
         await server.stop()
       },
+    }
+  }
+  const remote = blobManifestOnConfig(loaded.config.azure, { valueSize })
+  if (remote) {
+    // a real container: not ours to restart or pause, and TLS to it does not go through our plain proxy
+    const direct = remote.adapter()
+    return {
+      description: `blob-manifest on ${describeTarget(remote.target)}`,
+      server: null,
+      direct,
+      adapterFor: () => remote.adapter(),
+      stop: () => direct.close(),
     }
   }
   const server = await startAzuriteServer()

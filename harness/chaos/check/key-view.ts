@@ -100,28 +100,25 @@ export function keyView(t: OpTable, g: KeyGroups, k: number): KeyView {
   return { k, byVersion, versions, byEnd, ends, maxVersion, maxRow, reads: readRows, unknown: unknownRows, unknownDeletes, lastWriteEnd }
 }
 
-/** Index of the acknowledged write with version `v` in view.byVersion (the first when several), or -1. */
-export function findVersion(view: KeyView, v: number): number {
-  const a = view.versions
+/** The first index of sorted `a` whose value is not below `x` (a.length when none). */
+function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0
   let hi = a.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (a[mid]! < v) lo = mid + 1
+    if (a[mid]! < x) lo = mid + 1
     else hi = mid
   }
-  return lo < a.length && a[lo] === v ? lo : -1
+  return lo
+}
+
+/** Index of the acknowledged write with version `v` in view.byVersion (the first when several), or -1. */
+export function findVersion(view: KeyView, v: number): number {
+  const i = lowerBound(view.versions, v)
+  return i < view.versions.length && view.versions[i] === v ? i : -1
 }
 
 /** Index of the last acknowledged write that ended strictly before `t` in view.byEnd, or -1. */
 export function lastEndedBefore(view: KeyView, t: number): number {
-  const a = view.ends
-  let lo = 0
-  let hi = a.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (a[mid]! < t) lo = mid + 1
-    else hi = mid
-  }
-  return lo - 1
+  return lowerBound(view.ends, t) - 1
 }

@@ -250,12 +250,12 @@ export function buildNemeses(scenario: ScenarioSpec, ctx: NemesisContext): Repor
   if (!(ctx.durationS > 0)) throw new Error(`a scenario's duration must be > 0 s, got ${ctx.durationS}`)
   if (scenario.cpu) nemeses.push(cpu(scenario.cpu))
   const proxy = (what: string) => {
-    if (!ctx.proxy) throw new Error(`scenario ${scenario.name}: ${what} needs the TCP proxy in front of a store server, and this store has none (a process client); remove it from the scenario`)
+    if (!ctx.proxy) throw new Error(`scenario ${scenario.name}: ${what} needs the TCP proxy in front of a store server, and this store has none (a process client, or a container of the azure section); remove it from the scenario`)
     return ctx.proxy
   }
   if (scenario.latency_ms !== undefined || scenario.jitter_ms !== undefined || scenario.bandwidth_kib_s !== undefined) nemeses.push(shaping(scenario, proxy('latency_ms, jitter_ms or bandwidth_kib_s')))
   const server = (what: string) => {
-    if (!ctx.server) throw new Error(`scenario ${scenario.name}: ${what} needs a store server started by the fixture, and this store has none (a process client); remove it from the scenario`)
+    if (!ctx.server) throw new Error(`scenario ${scenario.name}: ${what} needs a store server started by the fixture, and this store has none (a process client, or a container of the azure section); remove it from the scenario`)
     return ctx.server
   }
   if (scenario.restart_at !== undefined) {
