@@ -65,7 +65,8 @@ export async function runChaosScenario(spec: ScenarioSpec, ctx: ScenarioContext)
     log(`${spec.name}: ${ctx.durationS} s of ${ctx.config} with ${nemeses.map((n) => n.name).join(', ') || 'no fault'}`)
     try {
       for (const n of nemeses) await n.start(runStart)
-      await runWorkload({ session, params, history, runStart, beforeReadBack: stopFaults, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+      const w = await runWorkload({ session, params, history, runStart, beforeReadBack: stopFaults, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+      if (w.droppedStarts) log(`${spec.name}: ${w.lateStarts} late starts, ${w.droppedStarts} slots dropped (operations overran until the end of the run)`)
     } finally {
       await stopFaults() // safe twice; here on an error or abort
     }

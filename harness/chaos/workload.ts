@@ -6,7 +6,8 @@
 // from the run's start — process i of N takes slots i, i + N, … of a schedule at N × rate, so each
 // runs at `rate` and the processes are evenly staggered — never from when the previous operation
 // ended. When an operation overruns its slot the next starts as soon as it can: late, and
-// counted (a start more than LATE_MS after its slot). No slot at or after `duration_s` is started.
+// counted (a start more than LATE_MS after its slot). No slot at or after `duration_s` is started,
+// and no slot is started once `duration_s` has passed (dropped, counted): the run ends on time.
 //
 // Keys k0…k{key_pool-1}: split into writers + 1 equal parts, the first (with the remainder) shared
 // by all writers, one part each writer's own (a pool smaller than writers + 1 is all shared).
@@ -66,11 +67,17 @@ export interface ProcessCounts {
   starts: number
   /** Starts more than LATE_MS after their slot (the previous operation overran). */
   late: number
+  /**
+   * Slots never started because the run's duration had passed when the process got to them (its
+   * operations overran for so long): the run ends on time instead of working through a backlog.
+   */
+  dropped: number
 }
 
 export interface WorkloadResult {
   processes: Record<string, ProcessCounts>
   lateStarts: number
+  droppedStarts: number
   /** Keys read back by process 'final'. */
   finalReads: number
 }
@@ -161,7 +168,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
   const now = (): number => Math.round((performance.now() - runStart) * 1000) / 1000
   const parts = keyParts(params.key_pool, params.writers)
   const processes: Record<string, ProcessCounts> = {}
-  const totals = { commits: 0, conflicts: 0, unknown: 0, late: 0 }
+  const totals = { commits: 0, conflicts: 0, unknown: 0, late: 0, dropped: 0 }
 
   const info = (op: number, process: string, fields: { f: 'read' | 'write' | 'delete'; key: string; value?: string | null; txn?: string }, g: Guarded<unknown>): void => {
     const error = g.kind === 'timeout' ? `timeout after ${params.timeout_ms} ms` : g.kind === 'stopped' ? 'run stopped' : g.kind === 'threw' ? g.message : 'unknown'
@@ -199,7 +206,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
   }
 
   const runProcess = async (process: string, index: number, of: number, rate: number, doOp: (seq: number) => Promise<void>): Promise<void> => {
-    const counts: ProcessCounts = { starts: 0, late: 0 }
+    const counts: ProcessCounts = { starts: 0, late: 0, dropped: 0 }
     processes[process] = counts
     const schedule = arrivalSchedule({ model: 'constant', rate: rate * of }, index, of)
     for (let seq = 0; !stop.aborted; seq++) {
@@ -207,6 +214,11 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       if (slot >= durationMs) break
       await sleepUntil(runStart + slot, stop)
       if (stop.aborted) break
+      if (performance.now() - runStart >= durationMs) {
+        counts.dropped++
+        totals.dropped++
+        continue
+      }
       if (performance.now() - (runStart + slot) > LATE_MS) {
         counts.late++
         totals.late++
@@ -240,7 +252,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadResult
       finalReads++
     }
     if (stop.aborted) throw stop.reason ?? new Error('chaos workload: stopped')
-    return { processes, lateStarts: totals.late, finalReads }
+    return { processes, lateStarts: totals.late, droppedStarts: totals.dropped, finalReads }
   } catch (e) {
     history.abandon()
     throw e
