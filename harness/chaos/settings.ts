@@ -1,7 +1,8 @@
 // The chaos section of the configuration, resolved once for the bench project, with the quick run
-// that applies without a configuration file. A file's run uses the original durations (60 s per sweep configuration, 5 minutes per scenario) unless it sets its own;
-// the embedded default shortens both, and the commits a configuration needs to count as the best,
-// so the whole project (a 96-configuration sweep and nine scenarios on Azurite) fits in minutes.
+// that applies without a configuration file. A file's run uses the original durations (60 s per
+// sweep configuration, 5 minutes per scenario) unless it sets its own; the embedded default
+// shortens both, and the commits a configuration needs to count as the best, so the whole project
+// (a 96-configuration sweep and nine scenarios on Azurite) fits in minutes.
 import type { LoadedConfig } from '../config/load.ts'
 import type { Config } from '../config/schema.ts'
 
