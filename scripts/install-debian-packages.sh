@@ -12,8 +12,9 @@ set -euo pipefail
 # python3: the command timer's launcher; nginx-light, redis-server, memcached: the competitive family's
 # competitors, started by its fixtures on free loopback ports (never as system services); wrk: the
 # load generator ours is measured against; postgresql-15: the chaos family's postgres store, started by
-# its fixture in a temp data directory as an unprivileged user (the Debian cluster service is not used).
-packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio rsync rclone hyperfine vmtouch python3 nginx-light redis-server memcached wrk postgresql-15)
+# its fixture in a temp data directory as an unprivileged user (the Debian cluster service is not used);
+# xvfb: the virtual X display the desktop driver's tests and embedded default run on.
+packages=(procps git chromium fonts-dejavu-core aria2 time openssh-server fio rsync rclone hyperfine vmtouch python3 nginx-light redis-server memcached wrk postgresql-15 xvfb)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
