@@ -40,7 +40,7 @@ describe('defaults', () => {
     const loaded = loadConfig({ env: {}, cwd: dir })
     expect(loaded.source).toBeNull()
     expect(loaded.config).toEqual(ConfigSchema.parse({}))
-    expect(loaded.config.petrel.launch_timeout_s).toBe(300)
+    expect(loaded.config.petrel.launch_timeout_s).toBe(180)
     expect(loaded.config.cache.policy).toEqual(['Cold', 'Warm'])
     expect(loaded.config.blitParity.candidate.name).toBe('rclone')
     expect(loaded.config.gates.threshold).toBe(0.05)
@@ -60,7 +60,7 @@ describe('defaults', () => {
   test('a given value overrides only its field', () => {
     const { config } = loadConfig({ path: write('c.yaml', 'petrel:\n  launch_timeout_s: 60\n'), env: {}, cwd: dir })
     expect(config.petrel.launch_timeout_s).toBe(60)
-    expect(config.petrel.window_title_pattern).toBe('Petrel')
+    expect(config.petrel.window_title).toBe('Petrel')
   })
 })
 

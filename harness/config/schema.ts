@@ -40,12 +40,20 @@ const nas = z.strictObject({
 })
 
 const petrel = z.strictObject({
-  executable: text().optional().describe('Path of Petrel.exe on the Windows workstation.'),
+  executable: text().optional().describe('Path of Petrel.exe on the Windows workstation. When Petrel is not running, it is started with the project as argument.'),
   project: text().optional().describe('Petrel project (.pet) opened by the workflows.'),
-  window_title_pattern: regex().default('Petrel').describe('Regular expression matching the Petrel main window title.'),
+  window_title: regex().default('Petrel')
+    .describe('Regular expression matching the Petrel main window title (file explorer windows and dialogs are skipped; the largest match wins).'),
   hotkeys: z.record(z.string(), text()).default({})
     .describe('Action name → key chord (e.g. open_project: "Ctrl+O") used to drive Petrel.'),
-  launch_timeout_s: seconds().default(300).describe('Seconds to wait for Petrel to start and show its window.'),
+  launch_timeout_s: seconds().default(180).describe('Seconds to wait for Petrel to start and show its window.'),
+  window_rect: z.strictObject({
+    left: z.number().int().describe('Screen x of the window\'s left edge, in pixels.'),
+    top: z.number().int().describe('Screen y of the window\'s top edge, in pixels.'),
+    width: count().describe('Window width in pixels.'),
+    height: count().describe('Window height in pixels.'),
+  }).optional()
+    .describe('Rectangle the window is moved and resized to when normalising it (e.g. before a replay). Default: none, the window stays where it is.'),
 })
 
 const fast = z.strictObject({
