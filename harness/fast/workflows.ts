@@ -65,11 +65,13 @@ export interface WorkflowResult {
   figures: Record<string, number | string>
 }
 
-function bytesOf(a: ZgySamples): Buffer {
+/** The storage bytes of samples, as every workflow hashes them. */
+export function bytesOf(a: ZgySamples): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength)
 }
 
-function sha256(...parts: ZgySamples[]): string {
+/** SHA-256 (hex) over the storage bytes of `parts`, in order. */
+export function sha256(...parts: ZgySamples[]): string {
   const h = createHash('sha256')
   for (const p of parts) h.update(bytesOf(p))
   return h.digest('hex')
@@ -92,11 +94,16 @@ function checkKnown(params: Params | undefined, workflow: string, known: readonl
   }
 }
 
-/** Opens the volume: the first inline is drawn (`first_pixel`). Returns the inline's index and hash. */
-async function openVolume(ctx: WorkflowContext): Promise<{ inline: number; sha256: string }> {
+/** The inline the open draws first: `open.inline`, else the middle one. */
+export function openInline(ctx: Pick<WorkflowContext, 'reader' | 'params'>): number {
   const { size } = ctx.reader.shape
   checkKnown(ctx.params.open, 'open', ['inline'])
-  const inline = intParam(ctx.params.open, 'open', 'inline', Math.floor(size[0] / 2), 0, size[0] - 1)
+  return intParam(ctx.params.open, 'open', 'inline', Math.floor(size[0] / 2), 0, size[0] - 1)
+}
+
+/** Opens the volume: the first inline is drawn (`first_pixel`). Returns the inline's index and hash. */
+async function openVolume(ctx: WorkflowContext): Promise<{ inline: number; sha256: string }> {
+  const inline = openInline(ctx)
   const data = await ctx.reader.inline(inline)
   ctx.mark('first_pixel', `inline=${inline}`)
   return { inline, sha256: sha256(data) }
@@ -113,7 +120,8 @@ async function scrub(ctx: WorkflowContext, from: number): Promise<WorkflowResult
   return { sha256: h.digest('hex'), inlines: count, first: from % size[0] }
 }
 
-async function attribute(ctx: WorkflowContext): Promise<WorkflowResult['figures'] & { sha256: string }> {
+/** The attribute's sub-volume [lo, hi), read whole (sample fastest, then crossline, then inline). */
+export async function attributeBox(ctx: Pick<WorkflowContext, 'reader' | 'params'>): Promise<{ lo: number[]; hi: number[]; box: ZgySamples }> {
   const p = ctx.params.attribute
   const names = ['inline_from', 'inline_to', 'crossline_from', 'crossline_to', 'sample_from', 'sample_to'] as const
   checkKnown(p, 'attribute', names)
@@ -126,13 +134,21 @@ async function attribute(ctx: WorkflowContext): Promise<WorkflowResult['figures'
     lo.push(from)
     hi.push(intParam(p, 'attribute', names[2 * d + 1]!, from + side, from + 1, size[d]!))
   }
-  const box = await ctx.reader.box([lo[0]!, lo[1]!, lo[2]!], [hi[0]!, hi[1]!, hi[2]!])
+  return { lo, hi, box: await ctx.reader.box([lo[0]!, lo[1]!, lo[2]!], [hi[0]!, hi[1]!, hi[2]!]) }
+}
+
+/** The attribute's result over its sub-volume: RMS amplitude and the hash of the bytes read. */
+export function attributeFigures(reader: VolumeReader, box: ZgySamples): WorkflowResult['figures'] & { sha256: string } {
   let sum = 0
   for (let n = 0; n < box.length; n++) {
-    const v = ctx.reader.toFloat(box[n]!)
+    const v = reader.toFloat(box[n]!)
     sum += v * v
   }
   return { sha256: sha256(box), rms: Math.sqrt(sum / box.length), samples: box.length }
+}
+
+async function attribute(ctx: WorkflowContext): Promise<WorkflowResult['figures'] & { sha256: string }> {
+  return attributeFigures(ctx.reader, (await attributeBox(ctx)).box)
 }
 
 /** Index of the largest value of `trace` within [centre − w, centre + w]. */
@@ -142,7 +158,20 @@ function peakNear(trace: ZgySamples, centre: number, w: number): number {
   return best
 }
 
-async function horizon(ctx: WorkflowContext): Promise<WorkflowResult['figures'] & { sha256: string }> {
+/** A tracked horizon: picks over traces [i0, i0 + ni) × [j0, j0 + nj), `picks[(i − i0) * nj + (j − j0)]`. */
+export interface HorizonTrack {
+  /** Sample index of the pick; -1 never reached, -2 tried but the reflector fades out there. */
+  picks: Int32Array
+  i0: number
+  j0: number
+  ni: number
+  nj: number
+  picked: number
+  depthSum: number
+}
+
+/** Autotracks the horizon from its seed (the parameters in the header comment). */
+export async function trackHorizon(ctx: Pick<WorkflowContext, 'reader' | 'params'>): Promise<HorizonTrack> {
   const p = ctx.params.horizon
   checkKnown(p, 'horizon', ['seed_inline', 'seed_crossline', 'seed_sample', 'window', 'radius', 'min_ratio'])
   const { size } = ctx.reader.shape
@@ -184,10 +213,20 @@ async function horizon(ctx: WorkflowContext): Promise<WorkflowResult['figures'] 
       queue.push([a, b])
     }
   }
-  return { sha256: sha256(picks), picks: picked, traces: ni * nj, mean_pick: depthSum / picked }
+  return { picks, i0, j0, ni, nj, picked, depthSum }
 }
 
-async function exportSlice(ctx: WorkflowContext): Promise<WorkflowResult['figures'] & { sha256: string }> {
+/** The horizon's figures and the hash of its picks. */
+export function horizonFigures(t: HorizonTrack): WorkflowResult['figures'] & { sha256: string } {
+  return { sha256: sha256(t.picks), picks: t.picked, traces: t.ni * t.nj, mean_pick: t.depthSum / t.picked }
+}
+
+async function horizon(ctx: WorkflowContext): Promise<WorkflowResult['figures'] & { sha256: string }> {
+  return horizonFigures(await trackHorizon(ctx))
+}
+
+/** Writes one slice (`export.slice`, `export.index`) into ctx.exportDir as float32 with a JSON sidecar. */
+export async function exportSlice(ctx: Pick<WorkflowContext, 'reader' | 'params' | 'exportDir' | 'label'>): Promise<WorkflowResult['figures'] & { sha256: string }> {
   const p = ctx.params.export
   checkKnown(p, 'export', ['slice', 'index'])
   const { size } = ctx.reader.shape
