@@ -14,6 +14,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the headless reference reader: one workflow on a volume, mode A (NAS .zgy) or B (Azure Blob via FAST)',
     load: async () => (await import('../harness/fast/reader-cli.ts')).readerCommand,
   },
+  viewer: {
+    summary: 'the seismic viewer: a window (page on 127.0.0.1) that opens a volume in mode A or B and answers the workflows\' hotkeys',
+    load: async () => (await import('../harness/desktop/viewer/cli.ts')).viewerCommand,
+  },
   analyze: {
     summary: 'aggregate fast-ab sessions into comparison_kpis.csv and charts',
     load: async () => (await import('../harness/fast/analyze.ts')).analyzeCommand,
