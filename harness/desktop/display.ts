@@ -79,6 +79,9 @@ export async function startXvfb(options: DisplayOptions = {}): Promise<StartedDi
     await p.stop()
     throw e
   })
+  // the server runs until stopped or the process exits; it must not keep this process alive
+  p.child.unref()
+  for (const s of [p.child.stdio[2], p.child.stdio[3]]) (s as { unref?: () => void } | null)?.unref?.()
   return { name: `:${number}`, width, height, pid: p.pid, stop: () => p.stop() }
 }
 
