@@ -35,6 +35,8 @@ const ARGS = [
   '--disable-features=Translate,MediaRouter',
   '--password-store=basic',
   '--use-mock-keychain',
+  '--disable-crash-reporter',
+  '--disable-breakpad',
 ]
 
 /** Starts Chromium showing `url` as an app window; resolves once the process is running. */
@@ -49,7 +51,7 @@ export async function openAppWindow(options: AppWindowOptions): Promise<AppWindo
     `--window-position=${left},${top}`,
     `--window-size=${width},${height}`,
     `--app=${options.url}`,
-  ], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'ignore'] })
+  ], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'ignore'], dieWithParent: true })
   return {
     pid: p.pid,
     exited: p.exited,

@@ -53,6 +53,7 @@ export async function startXvfb(options: DisplayOptions = {}): Promise<StartedDi
   const bin = XVFB.find((p) => existsSync(p)) as string
   const p: Started = startProcess(bin, ['-displayfd', '3', '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp', '-noreset', '+extension', 'RECORD'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    dieWithParent: true, // Xlib ends this process with exit() when a display goes away: no handler runs
   })
   let stderr = ''
   p.child.stderr?.setEncoding('utf8').on('data', (d: string) => {

@@ -106,7 +106,7 @@ class X11Child {
   #ended: Error | null = null
 
   constructor(binding: string) {
-    this.#process = startProcess(process.execPath, ['-e', CHILD, binding], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } })
+    this.#process = startProcess(process.execPath, ['-e', CHILD, binding], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env }, dieWithParent: true })
     const { child } = this.#process
     child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#onData(d))
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {

@@ -214,7 +214,7 @@ export async function attachWindow(options: AttachOptions): Promise<DesktopWindo
   const args = [...(options.args ?? []), ...(options.project ? [options.project] : [])]
   let started: Started
   try {
-    started = startProcess(options.executable, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'ignore' })
+    started = startProcess(options.executable, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'ignore', dieWithParent: true })
   } catch (e) {
     throw new UserError({ file: source, field: 'petrel.executable', message: `cannot start ${options.executable}: ${(e as Error).message}` })
   }

@@ -1,6 +1,13 @@
 // Processes a fixture starts: each in its own process group so that stopping it stops every
 // descendant too, registered for release at teardown, Ctrl-C, timeout or crash.
+//
+// `dieWithParent` covers the one case those handlers cannot: this process ending without running
+// them (SIGKILL, or a native library calling exit(), as Xlib does when its display goes away). The
+// child is then started through util-linux's `setpriv --pdeathsig KILL`, which execs the command
+// in place (same pid) with the kernel's parent-death signal set, so it is killed with us. Linux
+// only; elsewhere, or without setpriv, the option does nothing.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { registerProcessGroup, isAlive } from './cleanup.ts'
 
 export interface Started {
@@ -12,9 +19,13 @@ export interface Started {
   stop(): Promise<void>
 }
 
-export function startProcess(command: string, args: readonly string[], options: SpawnOptions & { exitSignal?: NodeJS.Signals } = {}): Started {
-  const { exitSignal, ...spawnOptions } = options
-  const child = spawn(command, args, { stdio: 'ignore', ...spawnOptions, detached: process.platform !== 'win32' })
+const SETPRIV = '/usr/bin/setpriv'
+
+export function startProcess(command: string, args: readonly string[], options: SpawnOptions & { exitSignal?: NodeJS.Signals; dieWithParent?: boolean } = {}): Started {
+  const { exitSignal, dieWithParent, ...spawnOptions } = options
+  const guarded = dieWithParent === true && process.platform === 'linux' && existsSync(SETPRIV)
+  const [file, argv] = guarded ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args]
+  const child = spawn(file, argv, { stdio: 'ignore', ...spawnOptions, detached: process.platform !== 'win32' })
   if (child.pid === undefined) throw new Error(`could not start ${command}`)
   const pid = child.pid
   const registration = registerProcessGroup(pid, undefined, exitSignal)
