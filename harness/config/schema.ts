@@ -10,6 +10,7 @@ import { checkAzure, checkCopyCommand, checkLogPattern, checkRegex, checkSasUrls
 const text = () => z.string().min(1)
 const seconds = () => z.number().positive()
 const count = () => z.number().int().positive()
+const fraction = () => z.number().min(0).max(1)
 const regex = () => text().refine(checkRegex, { message: 'not a valid regular expression' })
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'not an http(s) URL' })
 const params = () => z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
@@ -71,6 +72,38 @@ const fast = z.strictObject({
   max_ratio: z.number().positive().default(8).describe('Gate: mode B time per workflow at most this multiple of mode A time (fails only when the data show it at the configured confidence).'),
   max_ratios: z.record(z.string(), z.number().positive()).default({}).describe('Per-workflow overrides of max_ratio (workflow name → ratio), e.g. open: 6.'),
   probe_streams: count().default(8).describe('Parallel streams of the mode C network-ceiling probe.'),
+  driver: z.enum(['reader', 'desktop']).default('reader')
+    .describe('How a session runs: reader (the headless reference reader, a process of ours) or desktop (the application window driven by keys, timed from the screen: the seismic viewer under Xvfb by default, Petrel when petrel.executable is set).'),
+})
+
+
+const desktop = z.strictObject({
+  display: z.enum(['xvfb', 'existing']).default('xvfb')
+    .describe('Linux: xvfb starts a virtual X display per run (Debian xvfb); existing uses $DISPLAY. Windows always uses the desktop itself.'),
+  screen: z.strictObject({
+    width: count().default(1280).describe('Width in pixels.'),
+    height: count().default(800).describe('Height in pixels.'),
+  }).prefault({}).describe('Size of the virtual display (xvfb).'),
+  window_rect: z.strictObject({
+    left: z.number().int().describe('Left edge, screen pixels.'),
+    top: z.number().int().describe('Top edge, screen pixels.'),
+    width: count().describe('Width in pixels.'),
+    height: count().describe('Height in pixels.'),
+  }).default({ left: 40, top: 40, width: 960, height: 640 })
+    .describe('Where the embedded seismic viewer window is placed, in screen pixels.'),
+  view_region: z.strictObject({
+    left: fraction().describe('Left edge, fraction of the window width.'),
+    top: fraction().describe('Top edge, fraction of the window height.'),
+    width: fraction().describe('Width, fraction of the window width.'),
+    height: fraction().describe('Height, fraction of the window height.'),
+  }).optional()
+    .describe('The view region watched for the first pixel and for settling, in fractions of the window. Default: the whole window (the viewer\'s status bar lies in the ignored margin band only when view_region leaves it out).'),
+  margin_px: z.number().int().nonnegative().default(8).describe('Pixels ignored along each side of the view region (borders, focus rings).'),
+  poll_ms: count().default(20).describe('Screen polling interval, ms: the resolution of first_pixel and of workflow ends.'),
+  changed_fraction: fraction().default(0.01).describe('First pixel: share of the view region\'s pixels that must differ from the state before the open.'),
+  channel_delta: z.number().int().min(0).max(255).default(16).describe('A pixel differs when one of its channels differs by more than this.'),
+  quiet_ms: count().default(500).describe('A workflow ends at the last change of the view once it has been still this long after the last key.'),
+  screenshots: z.boolean().default(true).describe('Attach screenshots of the window (after the first pixel, at the end) to each desktop session.'),
 })
 
 const volume = z.strictObject({
@@ -284,7 +317,6 @@ const output = z.strictObject({
   results_dir: text().default('results').describe('Directory receiving run folders, CSV and reports.'),
 })
 
-const fraction = () => z.number().min(0).max(1)
 const gates = z.strictObject({
   threshold: fraction().default(0.05)
     .describe('Default regression threshold: the smallest regression that must fail (0.05: a change making head 5 % slower fails the gate).'),
@@ -306,6 +338,7 @@ export const ConfigSchema = z
     nas: nas.prefault({}).describe('NAS shares compared with Azure. Default: an embedded local directory.'),
     petrel: petrel.prefault({}).describe('Petrel on a Windows workstation.'),
     fast: fast.prefault({}).describe('FAST cache between Petrel and Azure Blob.'),
+    desktop: desktop.prefault({}).describe('Desktop automation (fast.driver: desktop): the display, the viewer window, first-pixel and settle detection, screenshots.'),
     volume: volume.prefault({}).describe('The seismic volume the fast-ab scenarios read: generated (default) or an existing .zgy.'),
     workflows: workflows.prefault({}).describe('Petrel workflows driven by the fast-ab and baseline scenarios.'),
     cache: cache.prefault({}).describe('Cache states the scenarios run in.'),
