@@ -93,4 +93,11 @@ function record(e) {
 }
 window.addEventListener('keydown', record, true);
 window.addEventListener('keyup', record, true);
+function reportLayout() {
+  const body = { page: 'keylog', innerWidth: window.innerWidth, innerHeight: window.innerHeight, outerWidth: window.outerWidth, outerHeight: window.outerHeight,
+    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio };
+  fetch('/api/layout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
+}
+window.addEventListener('resize', reportLayout);
+reportLayout();
 `

@@ -61,6 +61,7 @@ function layout() {
   canvas.style.width = canvas.width + 'px';
   canvas.style.height = canvas.height + 'px';
   paint();
+  reportLayout('viewer');
 }
 
 function paint() {
@@ -71,6 +72,14 @@ function paint() {
     g.imageSmoothingEnabled = true;
     g.drawImage(picture, 0, 0, canvas.width, canvas.height);
   }
+}
+
+function reportLayout(page) {
+  // the page's viewport inside the window: what the browser draws around it (an infobar, a frame) is
+  // outer − inner, all of it above the page in an app window
+  const body = { page: page, innerWidth: window.innerWidth, innerHeight: window.innerHeight, outerWidth: window.outerWidth, outerHeight: window.outerHeight,
+    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio };
+  fetch('/api/layout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
 }
 
 function ramp(stops, t) {

@@ -6,7 +6,8 @@
 //   GET  /keylog/events     {events: KeylogEvent[]} in page order
 //   POST /keylog/events     a report from the key-logging page (JSON array)
 //   DELETE /keylog/events   forgets the events logged so far
-//   GET  /api/state         {mode, title, open, inline, size, status_bar_px, hotkeys, actions}
+//   GET  /api/state         {mode, title, open, inline, size, status_bar_px, hotkeys, actions, layouts, view_region}
+//   POST /api/layout        a page's viewport and window sizes (sent on load and on resize)
 //   POST /api/key           a report of hotkeys pressed: [{seq, action, key, repeat, page_epoch_ms}]
 //   POST /api/run?action=A&seq=N   runs action A (open, next, attribute, horizon, export) after every
 //                           earlier one and answers with its frame (below); seq omitted: numbered here
@@ -39,6 +40,29 @@ export interface ViewerServer {
   readonly port: number
   readonly keylog: KeylogEvent[]
   close(): Promise<void>
+}
+
+/** What a page reports of its place in its window (CSS pixels). */
+export interface PageLayout {
+  page: 'viewer' | 'keylog'
+  innerWidth: number
+  innerHeight: number
+  outerWidth: number
+  outerHeight: number
+  screenX: number
+  screenY: number
+  devicePixelRatio: number
+}
+
+/**
+ * The view region relative to the window's top-left corner, in screen pixels: the page's viewport
+ * (whatever the browser draws around it — an infobar, a frame — lies above it) less the status bar.
+ */
+export function viewRegion(l: PageLayout): { left: number; top: number; width: number; height: number } {
+  const dpr = l.devicePixelRatio || 1
+  const top = Math.max(0, l.outerHeight - l.innerHeight)
+  const left = Math.max(0, Math.floor((l.outerWidth - l.innerWidth) / 2))
+  return { left: Math.round(left * dpr), top: Math.round(top * dpr), width: Math.round(l.innerWidth * dpr), height: Math.round((l.innerHeight - STATUS_BAR_PX) * dpr) }
 }
 
 const MAX_BODY = 1 << 20
@@ -92,6 +116,7 @@ export async function startViewerServer(o: ViewerServerOptions): Promise<ViewerS
   const session = o.session
   hotkeysFor(new URL('http://x/'), o.hotkeys) // refuse bad --hotkeys before listening
   const keylog: KeylogEvent[] = []
+  const layouts: Partial<Record<PageLayout['page'], PageLayout>> = {}
   let quitting = false
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -125,7 +150,14 @@ export async function startViewerServer(o: ViewerServerOptions): Promise<ViewerS
         mode: session.options.mode, title: o.title, open: session.isOpen, inline: session.currentInline, size: session.shape?.size ?? null,
         status_bar_px: STATUS_BAR_PX, hotkeys: Object.fromEntries(Object.entries(hotkeys).map(([a, c]) => [a, chordText(c)])),
         actions: session.summary({ title: o.title, url: '', ended_by: '' }).actions.length,
+        layouts, view_region: layouts.viewer ? viewRegion(layouts.viewer) : null,
       })
+    }
+    if (route === 'POST /api/layout') {
+      const body = JSON.parse(await readBody(req)) as PageLayout
+      if (body.page !== 'viewer' && body.page !== 'keylog') return json(res, 400, { error: 'page must be viewer or keylog' })
+      layouts[body.page] = body
+      return json(res, 200, {})
     }
     if (route === 'POST /api/key') {
       const t = session.now()
