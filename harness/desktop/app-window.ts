@@ -23,7 +23,8 @@ export interface AppWindow {
   close(): Promise<void>
 }
 
-const ARGS = [
+/** Chromium's switches for an offline app window (profile, position, size and --app come on top). */
+export const APP_WINDOW_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -35,6 +36,7 @@ const ARGS = [
   '--disable-features=Translate,MediaRouter',
   '--password-store=basic',
   '--use-mock-keychain',
+  '--test-type', // no "unsupported command-line flag" infobar (--no-sandbox, needed as root): it would change the view
   '--disable-crash-reporter',
   '--disable-breakpad',
 ]
@@ -46,7 +48,7 @@ export async function openAppWindow(options: AppWindowOptions): Promise<AppWindo
   const profile = makeTempDir('benchgate-app-')
   const { left = 40, top = 40, width = 960, height = 640 } = options
   const p: Started = startProcess(chromium, [
-    ...ARGS,
+    ...APP_WINDOW_ARGS,
     `--user-data-dir=${profile.path}`,
     `--window-position=${left},${top}`,
     `--window-size=${width},${height}`,

@@ -4,7 +4,9 @@
 //               an embedded Azurite started here and stopped afterwards, or the configured Azure
 //               container; the same code path, only endpoint and credentials differ. The reader
 //               only ever gets a read-only SAS.
-//   sessions    (test) runs reader sessions under a 10 Hz sampler and computes their KPIs.
+//   sessions    (test) runs sessions under a 10 Hz sampler and computes their KPIs: headless reader
+//               sessions, or desktop sessions through the application's window when fast.driver
+//               (or the `fastDriver` option, set by `test.override({ fastDriver: 'desktop' })`) is desktop.
 import { mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { startAzurite, type Azurite } from '../azure/azurite.ts'
@@ -64,6 +66,8 @@ function volumeFile(config: Config): { path: string; key: string } {
 export interface FastFixtures {
   fastVolume: FastVolume
   sessions: Sessions
+  /** Overrides fast.driver for a bench file; null: as configured. */
+  fastDriver: 'reader' | 'desktop' | null
 }
 
 export const test = harnessTest.extend<FastFixtures>({
@@ -95,7 +99,9 @@ export const test = harnessTest.extend<FastFixtures>({
     { scope: 'worker' },
   ],
 
-  sessions: async ({ fastVolume, config, run }, use) => {
+  fastDriver: null,
+
+  sessions: async ({ fastVolume, config, run, fastDriver }, use) => {
     const work = makeTempDir()
     const cacheDir = config.fast.cache_dir ? resolve(config.fast.cache_dir) : join(work.path, 'fast-cache')
     const mountRoot = config.fast.mount_root ? resolve(config.fast.mount_root) : join(work.path, 'fast-mount')
@@ -113,6 +119,7 @@ export const test = harnessTest.extend<FastFixtures>({
       params: { scrub_count: w.scrub_count, scrub_delay_ms: w.scrub_delay_ms, open: w.open, attribute: w.attribute, horizon: w.horizon, export: w.export },
       reader: { cacheMb: config.fast.brick_cache_mb, concurrency: config.fast.concurrency, timeoutMs: config.fast.timeout_ms, retries: config.fast.retries },
       workDir: work.path,
+      desktop: (fastDriver ?? config.fast.driver) === 'desktop' ? { desktop: config.desktop, petrel: config.petrel, workflows: config.workflows } : undefined,
     }, run)
     if (!config.fast.log_path) run.addArtifact('fast.log')
     try {

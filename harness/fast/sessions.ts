@@ -10,6 +10,7 @@ import { compileCacheDir } from '../run/compile-cache.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 import type { RunDir } from '../run/run-dir.ts'
 import { makeCold, type ColdReport } from './cache-state.ts'
+import { runDesktop, type DesktopConfig } from './desktop-session.ts'
 import type { SourceRoots } from './classify.ts'
 import { sessionKpis, type SessionKpis } from './kpis.ts'
 import { SAS_ENV, type ReaderSummary } from './reader-cli.ts'
@@ -39,6 +40,8 @@ export interface SessionSetup {
   reader: { cacheMb: number; concurrency: number; timeoutMs: number; retries: number }
   /** Where session summaries and exports go. */
   workDir: string
+  /** fast.driver: desktop runs each session through the application's window (./desktop-session.ts). */
+  desktop?: DesktopConfig
 }
 
 export interface Session {
@@ -90,6 +93,20 @@ export class Sessions {
     const n = this.sessions.length + 1
     const out = join(s.workDir, `session-${n}.json`)
     const label = `mode=${mode} workflow=${workflow} cache=${cacheState} session=${n}${warmup ? ' warmup' : ''}`
+    this.#run.addArtifact('markers.tsv')
+    const summary = s.desktop
+      ? await runDesktop(s, s.desktop, this.#run, n, mode, workflow, label, (pid) => sampler.watch(pid))
+      : await this.#runReader(mode, workflow, label, out)
+    const cold = cacheState === 'Cold' ? this.#cold[mode] : null
+    this.#cold[mode] = null
+    const session: Session = { n, mode, workflow, cache_state: cacheState, warmup, cold, summary }
+    this.sessions.push(session)
+    return session
+  }
+
+  /** One headless reader process: its summary. */
+  async #runReader(mode: Mode, workflow: WorkflowName, label: string, out: string): Promise<ReaderSummary> {
+    const s = this.setup
     const args = [
       BIN, 'reader', '--mode', mode, '--workflow', workflow, '--out', out, '--label', label,
       '--markers', this.#run.markersPath, '--params', JSON.stringify(s.params), '--hold-ms', String(HOLD_MS),
@@ -103,10 +120,9 @@ export class Sessions {
         '--fast-log', s.fastLog, '--timeout-ms', String(s.reader.timeoutMs), '--retries', String(s.reader.retries))
       env[SAS_ENV] = s.blob.sas
     }
-    this.#run.addArtifact('markers.tsv')
     const p = startProcess(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
     this.#live.add(p)
-    sampler.watch(p.pid)
+    this.#sampler!.watch(p.pid)
     let stderr = ''
     p.child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       if (stderr.length < 8192) stderr += d
@@ -114,12 +130,7 @@ export class Sessions {
     const code = await p.exited
     this.#live.delete(p)
     if (code !== 0) throw new Error(`benchgate reader (mode ${mode}, ${workflow}) exited with ${code}: ${stderr.trim() || 'no message'}`)
-    const summary = JSON.parse(readFileSync(out, 'utf8')) as ReaderSummary
-    const cold = cacheState === 'Cold' ? this.#cold[mode] : null
-    this.#cold[mode] = null
-    const session: Session = { n, mode, workflow, cache_state: cacheState, warmup, cold, summary }
-    this.sessions.push(session)
-    return session
+    return JSON.parse(readFileSync(out, 'utf8')) as ReaderSummary
   }
 
   /** Stops the sampler and computes every session's KPIs from its rows. */
