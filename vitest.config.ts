@@ -20,6 +20,9 @@ const LINUX_ONLY = [
   'harness/chaos/stores/*.test.ts', // PostgreSQL 15 (Debian), setpriv, SIGSTOP of process groups, /proc
   'harness/chaos/nemesis/{cpu-hog,nemeses}.test.ts', // hog processes measured from /proc
   'harness/chaos/history.test.ts', // a child stopped by SIGINT keeps its history
+  // Xvfb, Debian's Chromium, XTest input and the X window list (on Windows the desktop is the runner's own)
+  'harness/desktop/{display,window,recorder,replayer,first-pixel,scripted,keys,record-replay-cli}.test.ts',
+  'harness/desktop/viewer/{viewer-api,viewer-window}.test.ts',
 ]
 const linux = process.platform === 'linux'
 if (!linux) console.warn(`benchgate: Linux-only unit tests left out on ${process.platform} (they read /proc or use POSIX process groups): ${LINUX_ONLY.join(', ')}`)
