@@ -93,11 +93,15 @@ function record(e) {
 }
 window.addEventListener('keydown', record, true);
 window.addEventListener('keyup', record, true);
+let layoutReports = 0;
 function reportLayout() {
   const body = { page: 'keylog', innerWidth: window.innerWidth, innerHeight: window.innerHeight, outerWidth: window.outerWidth, outerHeight: window.outerHeight,
-    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio };
+    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio, focused: document.hasFocus(), n: ++layoutReports };
   fetch('/api/layout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
 }
 window.addEventListener('resize', reportLayout);
+window.addEventListener('focus', reportLayout);
+window.addEventListener('blur', reportLayout);
+window.addEventListener('load', reportLayout);
 reportLayout();
 `

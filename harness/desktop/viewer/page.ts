@@ -74,11 +74,12 @@ function paint() {
   }
 }
 
+let layoutReports = 0;
 function reportLayout(page) {
   // the page's viewport inside the window: what the browser draws around it (an infobar, a frame) is
   // outer − inner, all of it above the page in an app window
   const body = { page: page, innerWidth: window.innerWidth, innerHeight: window.innerHeight, outerWidth: window.outerWidth, outerHeight: window.outerHeight,
-    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio };
+    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio, focused: document.hasFocus(), n: ++layoutReports };
   fetch('/api/layout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
 }
 
@@ -173,6 +174,10 @@ window.addEventListener('keydown', function (e) {
 }, true);
 window.addEventListener('keyup', function (e) { if (e.key === 'Alt' || e.altKey || e.ctrlKey) e.preventDefault(); }, true);
 window.addEventListener('resize', layout);
+// keys sent before Chromium has taken the X focus are lost: the server is told when the page has it
+window.addEventListener('focus', function () { reportLayout('viewer'); });
+window.addEventListener('blur', function () { reportLayout('viewer'); });
+window.addEventListener('load', function () { reportLayout('viewer'); });
 layout();
 status('no project open');
 `

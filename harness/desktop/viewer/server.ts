@@ -7,7 +7,8 @@
 //   POST /keylog/events     a report from the key-logging page (JSON array)
 //   DELETE /keylog/events   forgets the events logged so far
 //   GET  /api/state         {mode, title, open, inline, size, status_bar_px, hotkeys, actions, layouts, view_region}
-//   POST /api/layout        a page's viewport and window sizes (sent on load and on resize)
+//   POST /api/layout        a page's viewport, window sizes and focus (sent on load, resize, focus and blur);
+//                           a driver waits for layouts.<page>.focused before it types (earlier keys are lost)
 //   POST /api/key           a report of hotkeys pressed: [{seq, action, key, repeat, page_epoch_ms}]
 //   POST /api/run?action=A&seq=N   runs action A (open, next, attribute, horizon, export) after every
 //                           earlier one and answers with its frame (below); seq omitted: numbered here
@@ -52,6 +53,10 @@ export interface PageLayout {
   screenX: number
   screenY: number
   devicePixelRatio: number
+  /** document.hasFocus(): keys reach the page only once it has the keyboard focus. */
+  focused: boolean
+  /** The report's number on its page (reports may overtake each other; the latest wins). */
+  n: number
 }
 
 /**
@@ -156,7 +161,7 @@ export async function startViewerServer(o: ViewerServerOptions): Promise<ViewerS
     if (route === 'POST /api/layout') {
       const body = JSON.parse(await readBody(req)) as PageLayout
       if (body.page !== 'viewer' && body.page !== 'keylog') return json(res, 400, { error: 'page must be viewer or keylog' })
-      layouts[body.page] = body
+      if (!(Number(body.n) < Number(layouts[body.page]?.n))) layouts[body.page] = body
       return json(res, 200, {})
     }
     if (route === 'POST /api/key') {

@@ -118,10 +118,21 @@ async function screenshot(ctx: TestContext, name: string, r: Rect): Promise<void
   await ctx.annotate(`viewer window: ${name}`, 'screenshot', { contentType: 'image/png', body: new Uint8Array(readFileSync(file)) })
 }
 
-async function layoutOf(v: ViewerProcess, page: PageLayout['page']): Promise<{ view: Rect | null }> {
-  return until(`the ${page} page's layout`, async () => {
+/**
+ * Waits until the page has reported its layout and the keyboard focus (keys sent before Chromium
+ * has taken the X focus are lost), asking for the foreground again every second meanwhile.
+ */
+async function layoutOf(v: ViewerProcess, page: PageLayout['page'], window: DesktopWindow): Promise<{ view: Rect | null }> {
+  let asked = performance.now()
+  return until(`the ${page} page's layout and keyboard focus`, async () => {
     const s = (await (await fetch(`${v.url}api/state`)).json()) as { layouts: Record<string, PageLayout>; view_region: { left: number; top: number; width: number; height: number } | null }
-    if (!s.layouts[page]) return null
+    if (!s.layouts[page]?.focused) {
+      if (performance.now() - asked > 1000) {
+        await window.foreground()
+        asked = performance.now()
+      }
+      return null
+    }
     return { view: page === 'viewer' && s.view_region ? { x: s.view_region.left, y: s.view_region.top, width: s.view_region.width, height: s.view_region.height } : null }
   })
 }
@@ -140,9 +151,9 @@ test('Ctrl+O, PgDn ×5, Alt+1 into the window: the viewer logs exactly those act
   let win: AppWindow | null = null
   try {
     win = await openAppWindow({ url: v.url, left: 40, top: 40, width: 800, height: 600 })
-    const { rect } = await attach(lib, /Seismic Viewer/)
-    expect(await (await attach(lib, /Seismic Viewer/)).window.title()).toBe('Seismic Viewer — mode A (NAS .zgy)')
-    const { view } = await layoutOf(v, 'viewer')
+    const { rect, window } = await attach(lib, /Seismic Viewer/)
+    expect(await window.title()).toBe('Seismic Viewer — mode A (NAS .zgy)')
+    const { view } = await layoutOf(v, 'viewer', window)
     // the view region less a 4-pixel margin (Chromium's --no-sandbox infobar shades the page's top row)
     const M = 4
     const region: Rect = { x: rect.x + view!.x + M, y: rect.y + view!.y + M, width: view!.width - 2 * M, height: view!.height - 2 * M }
@@ -206,8 +217,7 @@ test('100 PgDn 40 ms apart (W_scrub100): 100 inlines drawn one at a time, in key
   let win: AppWindow | null = null
   try {
     win = await openAppWindow({ url: v.url, left: 40, top: 40, width: 640, height: 480 })
-    await attach(lib, /Seismic Viewer/)
-    await layoutOf(v, 'viewer')
+    await layoutOf(v, 'viewer', (await attach(lib, /Seismic Viewer/)).window)
     await pressChord('Ctrl+O')
     await drawn(v, 1)
     const t0 = performance.now()
@@ -248,8 +258,7 @@ test('hotkeys from the page URL (petrel.hotkeys names): F2 opens, ArrowDown scru
   try {
     const q = new URLSearchParams({ open_project: 'F2', next_inline: 'Down' })
     win = await openAppWindow({ url: `${v.url}?${q}`, left: 60, top: 60, width: 640, height: 480 })
-    await attach(lib, /^Remapped Viewer — mode A/)
-    await layoutOf(v, 'viewer')
+    await layoutOf(v, 'viewer', (await attach(lib, /^Remapped Viewer — mode A/)).window)
     await pressChord('PgDn')
     await pressChord('Ctrl+O')
     await pressChord('F2')
@@ -273,8 +282,7 @@ test('the key-logging window receives every keydown and keyup sent, in order, wi
   let win: AppWindow | null = null
   try {
     win = await openAppWindow({ url: `${v.url}keylog?title=${encodeURIComponent('benchgate key log (test)')}`, left: 80, top: 80, width: 480, height: 360 })
-    await attach(lib, /^benchgate key log \(test\)$/)
-    await layoutOf(v, 'keylog')
+    await layoutOf(v, 'keylog', (await attach(lib, /^benchgate key log \(test\)$/)).window)
     const PGDN = 30
     for (let n = 0; n < PGDN; n++) {
       await pressChord('PgDn')
