@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { displayUnavailable } from './display.ts'
 import { FirstPixelTimeout, settle, watchFirstPixel, type Fractions } from './first-pixel.ts'
 import { pressChord } from './keys.ts'
-import { openProbe, type ProbeWindow } from './probe-page.ts'
+import { BASE, near, openProbe, type ProbeWindow, type Rgb } from './probe-page.ts'
 
 let probe: ProbeWindow
 let client: Fractions
@@ -17,7 +17,7 @@ beforeAll(async () => {
   if (why) throw new Error(`no display for the desktop tests: ${why}`)
   probe = await openProbe({ title: 'first-pixel-probe', border: 6 })
   client = probe.clientRegion
-  await probe.window.foreground()
+  await probe.focus()
   await settle({ window: probe.window, region: client, quietMs: 500, timeoutMs: 10_000 })
 }, 60_000)
 
@@ -25,12 +25,11 @@ afterAll(async () => {
   await probe?.close()
 })
 
-/** Back to the first colour, then wait for the view to be still. */
-async function reset(): Promise<void> {
-  await pressChord('R')
-  const s = await settle({ window: probe.window, region: client, quietMs: 300, timeoutMs: 5000 })
-  expect(s.settled).toBe(true)
-}
+const YELLOW: Rgb = [0xf0, 0xc0, 0x00]
+const PINK: Rgb = [0xc0, 0x40, 0x80] // 'd', 300 ms after the key
+
+/** Back to the first colour, on screen at every probe point. */
+const reset = () => probe.reset()
 
 describe('first pixel on a real window', () => {
   test('nothing happens: the wait times out after polling (it cannot pass on a still view)', async () => {
@@ -48,6 +47,8 @@ describe('first pixel on a real window', () => {
     const inMargins = await watchFirstPixel({ window: probe.window, region: client, marginPx: 8 })
     await pressChord('B') // repaints a 6 px border along the page's edges
     await expect(inMargins.wait({ timeoutMs: 800 })).rejects.toThrow(FirstPixelTimeout)
+    const painted = await probe.waitForColours((c) => near(c.border, YELLOW), 'the border') // it did change, and was ignored
+    expect(near(painted.right, BASE)).toBe(true)
 
     await reset()
     const noMargins = await watchFirstPixel({ window: probe.window, region: client, marginPx: 0 })
@@ -65,6 +66,7 @@ describe('first pixel on a real window', () => {
     const w = await watchFirstPixel({ window: probe.window, region: right })
     await pressChord('L') // repaints the left half only
     await expect(w.wait({ timeoutMs: 800 })).rejects.toThrow(FirstPixelTimeout)
+    await probe.waitForColours((c) => near(c.left, YELLOW) && near(c.right, BASE), 'the left half alone') // it did change, outside the region
     const left = await watchFirstPixel({ window: probe.window, region: { ...right, left: client.left } })
     await reset() // the left half goes back: a change in that region
     expect((await left.wait({ timeoutMs: 5000 })).changedFraction).toBeGreaterThan(0.9)
@@ -76,6 +78,7 @@ describe('first pixel on a real window', () => {
     const trigger = performance.now()
     await pressChord('D') // the page repaints 300 ms after the key
     const fp = await w.wait({ timeoutMs: 5000 })
+    const seen = await probe.colours()
     const after = fp.t.ms - trigger
     console.log(
       `first pixel: ${after.toFixed(1)} ms after the key (the page draws 300 ms after it), previous poll ${(fp.t.ms - fp.previous.ms).toFixed(1)} ms before; ` +
@@ -83,6 +86,7 @@ describe('first pixel on a real window', () => {
         `(max ${fp.grabMs.max.toFixed(2)}), compare p50 ${fp.compareMs.p50.toFixed(2)} ms; changed ${(fp.changedFraction * 100).toFixed(1)} %`,
     )
     expect(fp.changedFraction).toBeGreaterThan(0.9)
+    expect(near(seen.right, PINK), `the page's delayed colour on screen, saw ${JSON.stringify(seen)}`).toBe(true)
     expect(fp.previous.ms).toBeLessThan(fp.t.ms)
     expect(fp.previous.ms).toBeGreaterThanOrEqual(w.armedAt.ms)
     // not before the page drew it (300 ms after the key), and not long after: loose, a unit test

@@ -21,15 +21,19 @@
 //
 // Grabbing: libnut's screen.capture (XGetImage of the root window on X11, BitBlt on Windows) is
 // called directly: nut-js's screen.grabRegion wraps the same call in providers and an RGB copy.
-// Measured under Xvfb here: 800×600 px ~3 ms, 400×300 ~1 ms, 100×100 ~0.7 ms (p50). The grab is
+// Measured under Xvfb here (p50): 800×600 px ~3 ms, 784×584 ~1.7–2.8 ms (and the compare ~0.9 ms),
+// 400×300 ~1 ms, 100×100 ~0.7 ms; on the shared 2-core machine under load, up to ~30 ms. The grab is
 // synchronous, so nothing else runs in this process while it lasts.
 //
-// `settle` polls the same way and compares each frame with the last frame that counted as a
-// change (so a slow fade adds up): the view has settled when it has not changed for `quietMs`
-// (default 500). It returns the time of the last change (null when none), or, when `timeoutMs`
-// passes first, says it did not settle. With `requireChange` the quiet period only starts after a
-// first change (a workflow whose key has yet to draw anything has not finished). Its default
-// fraction is 0.001: any visible redraw in the view counts as activity.
+// `watchSettle` grabs a reference the same way (before the key whose effect is awaited, so a quick
+// repaint is not missed); its `wait()` polls and compares each frame with the last frame that
+// counted as a change (so a slow fade adds up): the view has settled when it has not changed for
+// `quietMs` (default 500). It returns the time of the last change (null when none), or, when
+// `timeoutMs` passes first, says it did not settle. With `requireChange` the quiet period only
+// starts after a first change (a workflow whose key has yet to draw anything has not finished).
+// Its default fraction is 0.001: any visible redraw in the view counts as activity. `settle` is
+// both at once. Give `rect` rather than `window` where the call is timed: reading a window's
+// rectangle can cost a round trip to a helper process.
 import type { Rect } from './coords.ts'
 import { libnut } from './native.ts'
 import { sleepUntil } from './keys.ts'
@@ -105,21 +109,31 @@ export interface FirstPixelWatcher {
   wait(options: { timeoutMs: number }): Promise<FirstPixel>
 }
 
-export interface SettleOptions extends RegionOptions {
+export interface SettleWait {
   /** The view must be unchanged this long (ms, default 500). */
   quietMs?: number
-  /** Give up (settled: false) after this long (ms). */
+  /** Give up (settled: false) after this long (ms) from the start of the wait. */
   timeoutMs: number
-  /** Start the quiet period only after a first change (default false). */
+  /** Start the quiet period only after a first change from the reference (default false). */
   requireChange?: boolean
+}
+
+export interface SettleOptions extends RegionOptions, SettleWait {}
+
+export interface SettleWatcher {
+  readonly area: Rect
+  /** When the reference was grabbed. */
+  readonly armedAt: PollTime
+  wait(options: SettleWait): Promise<Settled>
 }
 
 export interface Settled {
   settled: boolean
-  /** The poll that saw the last change, or null when the view never changed. */
+  /** The poll that saw the last change, or null when the view never changed from the reference. */
   lastChange: PollTime | null
   changes: number
   polls: number
+  /** Start of the wait, and its last poll. */
   start: PollTime
   end: PollTime
   intervalMs: number
@@ -294,36 +308,50 @@ export async function watchFirstPixel(options: RegionOptions): Promise<FirstPixe
   }
 }
 
+/**
+ * Grabs the view region's reference now (before the key whose effect is awaited, so a repaint that
+ * comes quickly is not missed); `wait()` polls until the view has been still for `quietMs`.
+ */
+export async function watchSettle(options: RegionOptions): Promise<SettleWatcher> {
+  const intervalMs = checkInterval(options.intervalMs)
+  const screen = await ScreenArea.of(options, 0.001)
+  const ref = screen.grab()
+  return {
+    area: screen.area,
+    armedAt: pollTime(ref.at),
+    async wait({ quietMs = 500, timeoutMs, requireChange = false }) {
+      let last = ref
+      const start = performance.now()
+      let lastChange: number | null = null
+      let changes = 0
+      let polls = 0
+      let settled = false
+      let end = start
+      await pollEvery(intervalMs, () => {
+        const g = screen.grab()
+        polls++
+        end = g.at
+        if (screen.compare(last.frame, g.frame).changed) {
+          last = g
+          lastChange = g.at
+          changes++
+        }
+        const quietFrom = lastChange ?? (requireChange ? null : start)
+        if (quietFrom !== null && g.at - quietFrom >= quietMs) {
+          settled = true
+          return true
+        }
+        return g.at - start >= timeoutMs
+      })
+      return {
+        settled, lastChange: lastChange === null ? null : pollTime(lastChange), changes, polls,
+        start: pollTime(start), end: pollTime(end), intervalMs, grabMs: cost(screen.grabs),
+      }
+    },
+  }
+}
+
 /** Waits until the view region has not changed for `quietMs`; see the header. */
 export async function settle(options: SettleOptions): Promise<Settled> {
-  const intervalMs = checkInterval(options.intervalMs)
-  const quietMs = options.quietMs ?? 500
-  const screen = await ScreenArea.of(options, 0.001)
-  let last = screen.grab()
-  const start = last.at
-  let lastChange: number | null = null
-  let changes = 0
-  let polls = 0
-  let settled = false
-  let end = start
-  await pollEvery(intervalMs, () => {
-    const g = screen.grab()
-    polls++
-    end = g.at
-    if (screen.compare(last.frame, g.frame).changed) {
-      last = g
-      lastChange = g.at
-      changes++
-    }
-    const quietFrom = lastChange ?? (options.requireChange ? null : start)
-    if (quietFrom !== null && g.at - quietFrom >= quietMs) {
-      settled = true
-      return true
-    }
-    return g.at - start >= options.timeoutMs
-  })
-  return {
-    settled, lastChange: lastChange === null ? null : pollTime(lastChange), changes, polls,
-    start: pollTime(start), end: pollTime(end), intervalMs, grabMs: cost(screen.grabs),
-  }
+  return (await watchSettle(options)).wait(options)
 }

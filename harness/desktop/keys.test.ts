@@ -76,7 +76,7 @@ describe('keys on the display', () => {
 
   test('a chord arrives as modifiers down, key down, key up, modifiers up — and only that', { timeout: 60_000 }, async () => {
     probe = await openProbe({ title: 'keys-probe' })
-    await probe.window.foreground()
+    await probe.focus()
     await pressChord('Ctrl+Shift+S')
     const got = await probe.waitForKeys(3, 'keyup')
     expect(got.map((k) => `${k.type} ${k.key}`)).toEqual([

@@ -10,8 +10,6 @@ import { isUserError } from '../errors.ts'
 import { readMarkers } from '../run/markers.ts'
 import { makeTempDir } from '../run/cleanup.ts'
 import { displayUnavailable } from './display.ts'
-import { settle } from './first-pixel.ts'
-import { pressChord } from './keys.ts'
 import { openProbe, type ProbeWindow } from './probe-page.ts'
 import { DEFAULT_HOTKEYS, DEFAULT_WAITS_S, resolveHotkeys, resolveWaits, runScripted, spacingOf, type ScriptedOptions } from './scripted.ts'
 
@@ -34,9 +32,10 @@ afterAll(async () => {
 
 /** The page back to its first colour and the log emptied, then one session. */
 async function session(options: Partial<ScriptedOptions> & Pick<ScriptedOptions, 'workflow'>) {
-  await probe.window.foreground()
-  await pressChord('R')
-  await settle({ window: probe.window, region: probe.clientRegion, quietMs: 300, timeoutMs: 5000 })
+  await probe.focus()
+  probe.clear()
+  await probe.reset()
+  await probe.waitForKeys(1, 'keyup') // the reset's own keyup, before the log is emptied
   probe.clear()
   const markersPath = join(dir.path, `markers-${++n}.tsv`)
   const result = await runScripted({ window: probe.window, markersPath, label: `test-${n}`, firstPixel: { region: probe.clientRegion }, settle: { quietMs: 400 }, ...options })

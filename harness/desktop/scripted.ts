@@ -5,8 +5,9 @@
 // Method
 // ------
 // A session (`runScripted`):
-//   1. the window is brought to the foreground and its view region left to settle (a focus
-//      change repaints), so the state "before the open" is a still one;
+//   1. the window is brought to the foreground, its rectangle read (once: the session assumes the
+//      window stays put) and its view region left to settle (a focus change repaints), so the
+//      state "before the open" is a still one;
 //   2. the first-pixel watcher grabs that state (first-pixel.ts), `open_start` is marked and the
 //      `open_project` hotkey pressed; `first_pixel` is marked at the poll that first saw the view
 //      differ (not when the watcher returned), the polling interval being the timing's resolution;
@@ -14,7 +15,8 @@
 //      `open_end` at its last change, like the reader's open_end after its first inline;
 //   4. the workflow: `<workflow>_start` is marked just before its first key; `_end` at the last
 //      change of the view once it has been still for `quietMs` after the last key, or when the
-//      workflow's wait runs out (`ended: 'wait'`, the span is then the wait);
+//      workflow's wait runs out (`ended: 'wait'`, the span is then the wait). The view's state is
+//      grabbed just before the last key, so a repaint that follows it at once is still a change;
 //   5. `session_end`.
 // Markers are appended to markers.tsv (one O_APPEND write each, run/markers.ts's format) with the
 // moment they stand for: performance.now() times carried to wall time as performance.timeOrigin +
@@ -34,7 +36,8 @@ import { appendFileSync } from 'node:fs'
 import { UserError } from '../errors.ts'
 import { WORKFLOW_SPANS, type WorkflowName } from '../fast/workflows.ts'
 import { formatMarker } from '../run/markers.ts'
-import { settle, watchFirstPixel, type DiffThreshold, type FirstPixel, type Fractions, type GrabCost, type WindowLike } from './first-pixel.ts'
+import type { Rect } from './coords.ts'
+import { settle, watchFirstPixel, watchSettle, type DiffThreshold, type FirstPixel, type Fractions, type GrabCost, type SettleWatcher, type WindowLike } from './first-pixel.ts'
 import { parseChord, pressChord, sleepUntil, type Chord } from './keys.ts'
 
 export const DEFAULT_HOTKEYS = {
@@ -70,6 +73,8 @@ export interface ViewOptions {
 
 export interface ScriptedContext {
   window: WindowLike
+  /** The window's rectangle, read once after it came to the foreground. */
+  rect: Rect
   hotkeys: Hotkeys
   waits: Waits
   scrubCount: number
@@ -95,7 +100,18 @@ export interface StepResult {
   ended: 'settled' | 'wait'
   /** View changes seen after the last key. */
   changes: number
-  keys: { chord: string; sentAt: number[]; spacing: KeySpacing | null }
+  keys: SentKeys
+}
+
+export interface SentKeys {
+  chord: string
+  /** performance.now() at which each chord was sent. */
+  sentAt: number[]
+  spacing: KeySpacing | null
+  /** Worst lateness of a send against its schedule, ms. */
+  lateMs: number
+  /** How long pressing a chord took (XTest round trips; a busy X server shows here), ms. */
+  pressMs: GrabCost
 }
 
 export interface ScriptedOptions {
@@ -123,6 +139,8 @@ export interface ScriptedResult {
   spans: Record<string, number>
   firstPixel: FirstPixel
   step: StepResult | null
+  /** The window's rectangle during the session. */
+  rect: Rect
   /** The timing's resolution: the first-pixel and settle polling intervals, and the grab cost. */
   resolution: { firstPixelMs: number; observedIntervalMs: number; settleMs: number; grabMs: GrabCost }
 }
@@ -158,20 +176,35 @@ export function spacingOf(times: readonly number[], targetMs: number): KeySpacin
   return { medianMs, worstDeviationMs: Math.max(...gaps.map((g) => Math.abs(g - targetMs))), minMs: gaps[0]!, maxMs: gaps[n - 1]! }
 }
 
-/** Sends `chord` `count` times, key i at `start` + i × `delayMs`; returns when each was sent. */
-async function sendSpaced(chord: Chord, count: number, delayMs: number, start: number): Promise<number[]> {
+/**
+ * Sends `chord` `count` times, key i at `start` + i × `delayMs`; returns when each was sent.
+ * `beforeLast` runs in the gap before the last key (to grab the view's state before it).
+ */
+async function sendSpaced(chord: Chord, count: number, delayMs: number, start: number, beforeLast?: () => Promise<void>): Promise<SentKeys> {
   const sentAt: number[] = []
+  const press: number[] = []
+  let lateMs = 0
   for (let i = 0; i < count; i++) {
-    sentAt.push(await sleepUntil(start + i * delayMs))
+    if (i === count - 1) await beforeLast?.()
+    const at = await sleepUntil(start + i * delayMs)
+    sentAt.push(at)
+    lateMs = Math.max(lateMs, at - (start + i * delayMs))
     await pressChord(chord)
+    press.push(performance.now() - at)
   }
-  return sentAt
+  press.sort((a, b) => a - b)
+  return { chord: chord.text, sentAt, spacing: spacingOf(sentAt, delayMs), lateMs, pressMs: { p50: press[Math.floor(press.length / 2)]!, max: press[press.length - 1]! } }
 }
 
-/** After the last key: the view's last change once still, or the wait's end. */
-async function endOf(ctx: ScriptedContext, from: number, waitS: number, requireChange: boolean): Promise<{ end: number; ended: 'settled' | 'wait'; changes: number }> {
-  const s = await settle({
-    window: ctx.window, ...ctx.view, ...ctx.settle,
+/** The view's state now (before the last key), for endOf. */
+function armEnd(ctx: ScriptedContext): Promise<SettleWatcher> {
+  return watchSettle({ rect: ctx.rect, region: ctx.view.region, marginPx: ctx.view.marginPx, threshold: ctx.settle.threshold, intervalMs: ctx.settle.intervalMs })
+}
+
+/** After the last key (sent at `from`): the view's last change once still, or the wait's end. */
+async function endOf(ctx: ScriptedContext, watcher: SettleWatcher, from: number, waitS: number, requireChange: boolean): Promise<{ end: number; ended: 'settled' | 'wait'; changes: number }> {
+  const s = await watcher.wait({
+    quietMs: ctx.settle.quietMs,
     timeoutMs: Math.max(0, waitS * 1000 - (performance.now() - from)),
     requireChange,
   })
@@ -182,12 +215,13 @@ async function endOf(ctx: ScriptedContext, from: number, waitS: number, requireC
 async function singleKey(ctx: ScriptedContext, workflow: 'attribute' | 'horizon' | 'export', waitS: number): Promise<StepResult> {
   const span = WORKFLOW_SPANS[workflow]
   const chord = ctx.hotkeys[workflow]
+  const watcher = await armEnd(ctx)
   const start = performance.now()
   ctx.mark(span.start, start, chord.text)
-  const sentAt = await sendSpaced(chord, 1, 0, start)
-  const e = await endOf(ctx, sentAt[0]!, waitS, true)
+  const keys = await sendSpaced(chord, 1, 0, start)
+  const e = await endOf(ctx, watcher, keys.sentAt[0]!, waitS, true)
   ctx.mark(span.end, e.end, e.ended === 'settled' ? `settled changes=${e.changes}` : `wait ${waitS} s ended changes=${e.changes}`)
-  return { start, ...e, keys: { chord: chord.text, sentAt, spacing: null } }
+  return { start, ...e, keys }
 }
 
 /** next_inline `scrubCount` times, `scrubDelayMs` apart (monotonic schedule). */
@@ -196,10 +230,13 @@ export async function W_scrub100(ctx: ScriptedContext): Promise<StepResult> {
   const chord = ctx.hotkeys.next_inline
   const start = performance.now()
   ctx.mark(span.start, start, `${chord.text} count=${ctx.scrubCount} delay_ms=${ctx.scrubDelayMs}`)
-  const sentAt = await sendSpaced(chord, ctx.scrubCount, ctx.scrubDelayMs, start)
-  const e = await endOf(ctx, sentAt[sentAt.length - 1]!, ctx.waits.scrub_wait_s, false)
+  let watcher: SettleWatcher | null = null
+  const keys = await sendSpaced(chord, ctx.scrubCount, ctx.scrubDelayMs, start, async () => {
+    watcher = await armEnd(ctx)
+  })
+  const e = await endOf(ctx, watcher!, keys.sentAt[keys.sentAt.length - 1]!, ctx.waits.scrub_wait_s, false)
   ctx.mark(span.end, e.end, e.ended === 'settled' ? `settled changes=${e.changes}` : `wait ${ctx.waits.scrub_wait_s} s ended`)
-  return { start, ...e, keys: { chord: chord.text, sentAt, spacing: spacingOf(sentAt, ctx.scrubDelayMs) } }
+  return { start, ...e, keys }
 }
 
 export const W_attribute = (ctx: ScriptedContext): Promise<StepResult> => singleKey(ctx, 'attribute', ctx.waits.attribute_wait_s)
@@ -225,13 +262,17 @@ export async function runScripted(options: ScriptedOptions): Promise<ScriptedRes
   const waits = resolveWaits(options.waits, file)
   const scrubDelayMs = options.scrubDelayMs ?? DEFAULT_SCRUB_DELAY_MS
   if (!(scrubDelayMs >= 0)) throw new UserError({ file, field: 'workflows.scrub_delay_ms', message: `invalid value ${JSON.stringify(scrubDelayMs)}`, expected: 'a number of milliseconds ≥ 0' })
+  const scrubCount = positiveInt(options.scrubCount ?? DEFAULT_SCRUB_COUNT, file, 'workflows.scrub_count')
+  await options.window.foreground?.()
+  const rect = await options.window.rect()
   const t0 = performance.now()
   const markers: ScriptedResult['markers'] = []
   const ctx: ScriptedContext = {
     window: options.window,
+    rect,
     hotkeys,
     waits,
-    scrubCount: positiveInt(options.scrubCount ?? DEFAULT_SCRUB_COUNT, file, 'workflows.scrub_count'),
+    scrubCount,
     scrubDelayMs,
     view: { region: options.firstPixel?.region, marginPx: options.firstPixel?.marginPx, intervalMs: options.firstPixel?.intervalMs },
     settle: { quietMs: options.settle?.quietMs ?? DEFAULT_QUIET_MS, threshold: options.settle?.threshold, intervalMs: options.settle?.intervalMs },
@@ -241,11 +282,10 @@ export async function runScripted(options: ScriptedOptions): Promise<ScriptedRes
       markers.push({ event, ts: when.toISOString(), ms: at - t0 })
     },
   }
-  const settleView = { window: ctx.window, ...ctx.view, ...ctx.settle }
+  const settleView = { rect, region: ctx.view.region, marginPx: ctx.view.marginPx, ...ctx.settle }
 
-  await ctx.window.foreground?.()
   await settle({ ...settleView, timeoutMs: 10_000 }) // the still state before the open
-  const watcher = await watchFirstPixel({ window: ctx.window, ...ctx.view, threshold: options.firstPixel?.threshold })
+  const watcher = await watchFirstPixel({ rect, ...ctx.view, threshold: options.firstPixel?.threshold })
   const openStart = performance.now()
   ctx.mark('open_start', openStart, `label=${options.label} workflow=${options.workflow} ${hotkeys.open_project.text}`)
   let firstPixel: FirstPixel
@@ -276,6 +316,7 @@ export async function runScripted(options: ScriptedOptions): Promise<ScriptedRes
     spans,
     firstPixel,
     step,
+    rect,
     resolution: {
       firstPixelMs: firstPixel.intervalMs,
       observedIntervalMs: firstPixel.observedIntervalMs,
