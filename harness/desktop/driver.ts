@@ -18,6 +18,7 @@ import { makeTempDir } from '../run/cleanup.ts'
 import { findChromium } from '../publish/chromium.ts'
 import { APP_WINDOW_ARGS } from './app-window.ts'
 import { useDisplay } from './display.ts'
+import type { Fractions } from './first-pixel.ts'
 import { nutJs } from './native.ts'
 import { runScripted, DEFAULT_HOTKEYS, type ScriptedResult } from './scripted.ts'
 import { startViewer, type ViewerLaunch } from './viewer/launch.ts'
@@ -73,11 +74,35 @@ async function screenshot(window: DesktopWindow, dir: string, name: string): Pro
   return nut.screen.captureRegion(name, new nut.Region(r.left, r.top, r.width, r.height), nut.FileType.PNG, dir)
 }
 
+/**
+ * Waits until the viewer's page has the keyboard focus (keys sent before Chromium has taken the X
+ * focus are lost), asking for the foreground every second meanwhile, and returns its view region
+ * (the canvas without the status bar, which changes with every action) in window fractions.
+ */
+async function viewerReady(url: string, window: DesktopWindow, timeoutMs = 20_000): Promise<Fractions | undefined> {
+  const deadline = performance.now() + timeoutMs
+  let asked = 0
+  for (;;) {
+    const s = (await (await fetch(`${url}api/state`)).json()) as { layouts: Record<string, { focused?: boolean }>; view_region: Fractions | null }
+    if (s.layouts.viewer?.focused && s.view_region) {
+      const r = await window.rect()
+      const v = s.view_region
+      return { left: v.left / r.width, top: v.top / r.height, width: v.width / r.width, height: v.height / r.height }
+    }
+    if (performance.now() > deadline) throw new Error(`the seismic viewer's page did not get the keyboard focus within ${timeoutMs / 1000} s (state: ${JSON.stringify(s.layouts)})`)
+    if (performance.now() - asked > 1000) {
+      await window.foreground().catch(() => {})
+      asked = performance.now()
+    }
+    await new Promise((ok) => setTimeout(ok, 50))
+  }
+}
+
 /** Runs one session through the application's window (see the header). */
 export async function runDesktopSession(o: DesktopSessionOptions): Promise<DesktopSessionResult> {
   const { desktop, petrel, workflows } = o.config
   await useDisplay({ width: desktop.screen.width, height: desktop.screen.height, existing: desktop.display === 'existing' })
-  const scripted = (window: DesktopWindow) => runScripted({
+  const scripted = (window: DesktopWindow, region: Fractions | undefined) => runScripted({
     workflow: o.workflow,
     window,
     hotkeys: petrel.hotkeys,
@@ -86,7 +111,7 @@ export async function runDesktopSession(o: DesktopSessionOptions): Promise<Deskt
     scrubDelayMs: o.params.scrub_delay_ms,
     markersPath: o.markersPath,
     label: o.label,
-    firstPixel: { region: desktop.view_region, marginPx: desktop.margin_px, intervalMs: desktop.poll_ms, threshold: { fraction: desktop.changed_fraction, channelDelta: desktop.channel_delta } },
+    firstPixel: { region, marginPx: desktop.margin_px, intervalMs: desktop.poll_ms, threshold: { fraction: desktop.changed_fraction, channelDelta: desktop.channel_delta } },
     settle: { quietMs: desktop.quiet_ms, intervalMs: desktop.poll_ms, threshold: { channelDelta: desktop.channel_delta } },
   })
 
@@ -115,7 +140,8 @@ export async function runDesktopSession(o: DesktopSessionOptions): Promise<Deskt
       launchTimeoutS: 60,
       source: 'the embedded seismic viewer',
     })
-    const result = await scripted(window)
+    const region = desktop.view_region ?? await viewerReady(viewer.url, window)
+    const result = await scripted(window, region)
     const shot = desktop.screenshots ? await screenshot(window, o.workDir, o.name) : null
     const v = await viewer.quit()
     return {
@@ -146,11 +172,11 @@ export async function runDesktopSession(o: DesktopSessionOptions): Promise<Deskt
 }
 
 /** Petrel on a workstation: attach (or start with the project), run the workflow, leave it running if it was. */
-async function runPetrel(o: DesktopSessionOptions, scripted: (w: DesktopWindow) => Promise<ScriptedResult>): Promise<DesktopSessionResult> {
+async function runPetrel(o: DesktopSessionOptions, scripted: (w: DesktopWindow, region: Fractions | undefined) => Promise<ScriptedResult>): Promise<DesktopSessionResult> {
   const window = await attachWindow(petrelAttachOptions(o.config.petrel))
   try {
     if (window.pid !== null) o.onStarted?.(window.pid)
-    const result = await scripted(window)
+    const result = await scripted(window, o.config.desktop.view_region)
     const shot = o.config.desktop.screenshots ? await screenshot(window, o.workDir, o.name) : null
     return {
       summary: {

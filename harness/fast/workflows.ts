@@ -20,7 +20,7 @@
 // Each workflow returns a SHA-256 over the storage bytes it read (and a few figures), so runs of
 // the same workflow in two modes can be checked for identical data.
 import { createHash } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../errors.ts'
@@ -237,6 +237,7 @@ export async function exportSlice(ctx: Pick<WorkflowContext, 'reader' | 'params'
   const data = axis === 0 ? await ctx.reader.inline(index) : axis === 1 ? await ctx.reader.crossline(index) : await ctx.reader.timeSlice(index)
   const floats = new Float32Array(data.length)
   for (let n = 0; n < data.length; n++) floats[n] = ctx.reader.toFloat(data[n]!)
+  mkdirSync(ctx.exportDir, { recursive: true })
   const base = join(ctx.exportDir, `export-${ctx.label}-${slice}-${index}`)
   writeFileSync(`${base}.f32`, new Uint8Array(floats.buffer))
   const dims = axis === 0 ? [size[1], size[2]] : axis === 1 ? [size[0], size[2]] : [size[0], size[1]]
