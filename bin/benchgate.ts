@@ -18,6 +18,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the seismic viewer: a window (page on 127.0.0.1) that opens a volume in mode A or B and answers the workflows\' hotkeys',
     load: async () => (await import('../harness/desktop/viewer/cli.ts')).viewerCommand,
   },
+  record: {
+    summary: 'record a session in the application\'s window (F9 start/pause, F12 stop and save, F6/F7/F8 markers) into a JSON recording',
+    load: async () => (await import('../harness/desktop/record-cli.ts')).recordCommand,
+  },
+  replay: {
+    summary: 'replay a recording into the application\'s window at its recorded times, markers to markers.tsv; exit 3 on the corner failsafe',
+    load: async () => (await import('../harness/desktop/replay-cli.ts')).replayCommand,
+  },
   analyze: {
     summary: 'aggregate fast-ab sessions into comparison_kpis.csv and charts',
     load: async () => (await import('../harness/fast/analyze.ts')).analyzeCommand,
