@@ -8,13 +8,15 @@ import { isAlive, makeTempDir } from '../run/cleanup.ts'
 import { startProcess } from '../run/processes.ts'
 import { displayUnavailable } from './display.ts'
 
-/** Pids of every process whose command line holds `needle` (read from /proc; our own runs only). */
-function pidsWith(needle: string): number[] {
+/** Pids of every process in process group `pgid` (field 5 of /proc/<pid>/stat). */
+function groupMembers(pgid: number): number[] {
   const out: number[] = []
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue
     try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) out.push(Number(d))
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(d))
     } catch {
       // gone meanwhile
     }
@@ -43,18 +45,19 @@ test('Xvfb and a Chromium app window started by a process die with it when it is
       void owner.exited.then((c) => reject(new Error(`owner exited with ${c}`)))
     })
     const { xvfb, chromium } = JSON.parse(line) as { xvfb: number; chromium: number }
-    const deadline = Date.now() + 15_000
-    while (pidsWith(url).length < 2 && Date.now() < deadline) await sleep(100)
-    const browser = pidsWith(url)
+    const deadline = Date.now() + 30_000
+    while (groupMembers(chromium).length < 2 && Date.now() < deadline) await sleep(100)
+    const browser = groupMembers(chromium)
     expect(isAlive(xvfb)).toBe(true)
     expect(isAlive(chromium)).toBe(true)
-    expect(browser.length).toBeGreaterThan(1) // the browser's own children, which carry the URL's profile
+    expect(browser.length, 'the browser started its own children (zygote, renderers)').toBeGreaterThan(1)
     process.kill(owner.pid, 'SIGKILL') // the owner only: no handler of it runs, its group is not signalled
     const gone = Date.now() + 10_000
-    while (Date.now() < gone && [xvfb, chromium, ...pidsWith(url)].some(isAlive)) await sleep(100)
+    while (Date.now() < gone && [xvfb, ...browser].some(isAlive)) await sleep(100)
     expect(isAlive(xvfb), 'Xvfb outlived its owner').toBe(false)
     expect(isAlive(chromium), 'Chromium outlived its owner').toBe(false)
-    expect(pidsWith(url).filter(isAlive), 'browser processes outlived their owner').toEqual([])
+    expect(browser.filter(isAlive), 'browser processes outlived their owner').toEqual([])
+    expect(groupMembers(chromium), 'nothing left in the browser\'s process group').toEqual([])
   } finally {
     await owner.stop()
     await dir.release()

@@ -15,7 +15,8 @@ if (!linux) console.warn(`fixtures.test.ts: skipped on ${process.platform} (it s
 interface Report { azurite: { pid: number; location: string }; workDir: string; reader: number }
 
 async function gone(r: Report): Promise<void> {
-  for (let i = 0; i < 100 && (isAlive(r.azurite.pid) || existsSync(r.azurite.location) || existsSync(r.workDir)); i++) await new Promise((res) => setTimeout(res, 50))
+  // up to 20 s: under load (desktop tests in parallel) the interrupted worker takes seconds to run its handlers
+  for (let i = 0; i < 400 && (isAlive(r.azurite.pid) || existsSync(r.azurite.location) || existsSync(r.workDir)); i++) await new Promise((res) => setTimeout(res, 50))
   expect(isAlive(r.azurite.pid), 'Azurite process').toBe(false)
   expect(existsSync(r.azurite.location), 'Azurite workspace').toBe(false)
   expect(existsSync(r.workDir), 'FAST cache and session directory').toBe(false)
