@@ -53,7 +53,10 @@ export async function startXvfb(options: DisplayOptions = {}): Promise<StartedDi
   const bin = XVFB.find((p) => existsSync(p)) as string
   const p: Started = startProcess(bin, ['-displayfd', '3', '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp', '-noreset', '+extension', 'RECORD'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    dieWithParent: true, // Xlib ends this process with exit() when a display goes away: no handler runs
+    // Xlib ends this process with exit() when a display goes away (no handler runs), so the
+    // kernel stops Xvfb when this process has ended, and only then: its clients close first
+    dieWithParent: true,
+    outliveExitHandlers: true,
   })
   let stderr = ''
   p.child.stderr?.setEncoding('utf8').on('data', (d: string) => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-type Resource = { kind: 'process-group'; pid: number; exitSignal: NodeJS.Signals } | { kind: 'dir'; path: string }
+type Resource = { kind: 'process-group'; pid: number; exitSignal: NodeJS.Signals | null } | { kind: 'dir'; path: string }
 
 const live = new Set<Resource>()
 let hooked = false
@@ -13,7 +13,7 @@ let hooked = false
 function releaseSync(r: Resource): void {
   if (r.kind === 'dir') {
     rmSync(r.path, { recursive: true, force: true })
-  } else {
+  } else if (r.exitSignal) {
     killGroup(r.pid, r.exitSignal)
   }
 }
@@ -75,9 +75,10 @@ export interface Registration {
  * Registers a process group leader so it is stopped at teardown or exit. At exit there is no time
  * for a grace period, so the group gets `exitSignal` at once: SIGKILL by default; SIGTERM for a
  * helper that cleans up after itself quickly and synchronously on SIGTERM (Azurite with
- * ../run/orphan-guard.ts removes its workspace), which SIGKILL would prevent.
+ * ../run/orphan-guard.ts removes its workspace), which SIGKILL would prevent; null for a process
+ * the kernel kills when this one has ended (started with a parent-death signal, ./processes.ts).
  */
-export function registerProcessGroup(pid: number, graceMs = 2000, exitSignal: NodeJS.Signals = 'SIGKILL'): Registration {
+export function registerProcessGroup(pid: number, graceMs = 2000, exitSignal: NodeJS.Signals | null = 'SIGKILL'): Registration {
   hook()
   const r: Resource = { kind: 'process-group', pid, exitSignal }
   live.add(r)
