@@ -31,6 +31,11 @@ export function abCases(test: typeof fastTest, cacheStates: readonly string[], w
         expect(ab.checksums.B, 'data read through mode B are identical to mode A').toEqual(ab.checksums.A)
         expect(ab.observed.A).toEqual([EXPECTED_SOURCE.A])
         expect(ab.observed.B).toEqual([EXPECTED_SOURCE.B])
+        if (sessions.setup.desktop) {
+          // through the window, a workflow's end is its last change on the screen, never just the wait running out
+          expect(ab.all.map((s) => `${s.mode}#${s.n} ${s.summary.figures.workflow_end}`), 'desktop sessions whose end was seen on the screen')
+            .toEqual(ab.all.map((s) => `${s.mode}#${s.n} settled`))
+        }
         expect(ab.result.head).toHoldParity(ab.result.base, { atLeast: 1 / ab.maxRatio, name: `${workflow} · ${cacheState}: B within ${ab.maxRatio}× A` })
       })
     }

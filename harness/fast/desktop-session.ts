@@ -31,5 +31,8 @@ export async function runDesktop(setup: SessionSetup, config: DesktopConfig, run
     onStarted: watch,
   })
   if (r.screenshot) run.writeArtifact(`screenshots/session-${n}-${mode}-${workflow}.png`, readFileSync(r.screenshot))
-  return { ...r.summary, figures: { ...r.summary.figures, first_pixel_interval_ms: r.scripted.resolution.firstPixelMs } }
+  // how the workflow's end was found: 'settled' (its last change on the screen) or 'wait' (nothing
+  // changed on the screen, so the span is only the configured wait)
+  const end = r.scripted.step?.ended ?? 'settled'
+  return { ...r.summary, figures: { ...r.summary.figures, first_pixel_interval_ms: r.scripted.resolution.firstPixelMs, workflow_end: end } }
 }

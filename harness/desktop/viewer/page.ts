@@ -48,6 +48,7 @@ const canvas = document.getElementById('view');
 const g = canvas.getContext('2d');
 const bar = document.getElementById('bar');
 let picture = null; // the last frame, as a canvas of its own size
+let notice = null; // a message drawn over the view (the export's confirmation, as Petrel shows one)
 let seq = 0;
 let queue = Promise.resolve();
 let pending = [];
@@ -71,6 +72,14 @@ function paint() {
   } else {
     g.imageSmoothingEnabled = true;
     g.drawImage(picture, 0, 0, canvas.width, canvas.height);
+  }
+  if (notice) {
+    const w = Math.min(canvas.width - 48, 420), h = 56;
+    g.fillStyle = 'rgba(16, 20, 26, 0.92)';
+    g.fillRect(24, 24, w, h);
+    g.fillStyle = 'rgb(120, 220, 140)';
+    g.font = '16px monospace';
+    g.fillText(notice, 40, 58, w - 32);
   }
 }
 
@@ -146,7 +155,10 @@ async function handle(s, action) {
   const buf = new Uint8Array(await r.arrayBuffer());
   const metaLength = new DataView(buf.buffer).getUint32(0, true);
   const meta = JSON.parse(new TextDecoder().decode(buf.subarray(4, 4 + metaLength)));
+  // an action that draws nothing new (export) shows its result over the view, so its end is on the screen
+  notice = meta.kind === 'none' && action === 'export' && !/no project open/.test(meta.status) ? meta.status : null;
   if (meta.kind !== 'none') render(meta, buf.subarray(4 + metaLength));
+  else paint();
   status(meta.status + ' (#' + s + ')');
   await frames(2);
   await fetch('/api/drawn', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seq: s }) });
@@ -165,7 +177,8 @@ function actionOf(e) {
 
 window.addEventListener('keydown', function (e) {
   const action = actionOf(e);
-  if (!action) { if (e.altKey || e.ctrlKey) e.preventDefault(); return; }
+  // F6–F12 are the recorder's hotkeys: F12 would otherwise open Chromium's DevTools over the view
+  if (!action) { if (e.altKey || e.ctrlKey || /^F([6-9]|1[0-2])$/.test(e.key)) e.preventDefault(); return; }
   e.preventDefault();
   const s = ++seq;
   pending.push({ seq: s, action: action, key: e.key, code: e.code, repeat: e.repeat, page_epoch_ms: performance.timeOrigin + e.timeStamp });
