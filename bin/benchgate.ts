@@ -26,6 +26,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'replay a recording into the application\'s window at its recorded times, markers to markers.tsv; exit 3 on the corner failsafe',
     load: async () => (await import('../harness/desktop/replay-cli.ts')).replayCommand,
   },
+  run: {
+    summary: 'one measured fast-ab session (mode, workflow, cache state) without a bench file: run.json, markers, metrics, sessions.json',
+    load: async () => (await import('../harness/fast/run-cli.ts')).runCommand,
+  },
   analyze: {
     summary: 'aggregate fast-ab sessions into comparison_kpis.csv and charts',
     load: async () => (await import('../harness/fast/analyze.ts')).analyzeCommand,

@@ -5,18 +5,24 @@
 import type { SessionRecord } from './analyze.ts'
 import { analyzeSessions, type Analysis } from './analyze.ts'
 import type { AbOutcome } from './scenario.ts'
+import type { Session } from './sessions.ts'
 import { WORKFLOW_SPANS } from './workflows.ts'
 
-/** The records of one A/B test's sessions, as sessions.json holds them. */
-export function sessionRecords(ab: AbOutcome): SessionRecord[] {
-  return ab.all.map((s) => ({
+/** One finished session (its KPIs computed) as sessions.json holds it. */
+export function sessionRecord(s: Session): SessionRecord {
+  return {
     ...s.kpis!,
     n: s.n,
     warmup: s.warmup,
     cold: s.cold,
     workflow_kpi: WORKFLOW_SPANS[s.workflow].kpi,
     fast_latencies_ms: s.mode === 'B' ? s.summary.reads.map((r) => Number(r[2].toFixed(3))) : [],
-  }))
+  }
+}
+
+/** The records of one A/B test's sessions, as sessions.json holds them. */
+export function sessionRecords(ab: AbOutcome): SessionRecord[] {
+  return ab.all.map(sessionRecord)
 }
 
 export function analyzeFastAb(outcomes: readonly AbOutcome[], dir: string): Analysis {

@@ -31,7 +31,7 @@ export interface AbOutcome {
 }
 
 /** What the Cold preparations of these sessions achieved, in one record. */
-function achieved(sessions: readonly Session[], cacheState: string): Record<string, unknown> {
+export function achieved(sessions: readonly Session[], cacheState: string): Record<string, unknown> {
   if (cacheState !== 'Cold') return { state: cacheState, warmup_sessions: sessions.filter((s) => s.warmup).length }
   const colds = sessions.map((s) => s.cold).filter((c) => c !== null)
   const detail = colds.find((c) => c.os_cache_detail)?.os_cache_detail
