@@ -23,6 +23,7 @@ import { formatStamp } from '../run/stamp.ts'
 import { scrubTree } from '../secrets/files.ts'
 import { OutputScrubber, scrubbingDisabled } from '../secrets/scrubber.ts'
 import type { SessionRecord } from './analyze.ts'
+import { EXPECTED_SOURCE } from './classify.ts'
 import { createSessions, prepareVolume } from './session-setup.ts'
 import { sessionRecord } from './report.ts'
 import { achieved } from './scenario.ts'
@@ -88,7 +89,11 @@ export async function runOperatorSession(o: OperatorRunOptions): Promise<Operato
       data_sha256: session.summary.sha256,
       first_inline_sha256: session.summary.first_inline_sha256,
       kpis: { [WORKFLOW_SPANS[o.workflow].kpi]: record.workflow_time_s, open_time_s: record.open_time_s },
+      // desktop: how the workflow's end was found ('settled' on the screen, or only the wait running out)
+      ...(session.summary.figures.workflow_end !== undefined ? { workflow_end: session.summary.figures.workflow_end } : {}),
     })
+    if (record.observed_source !== EXPECTED_SOURCE[o.mode]) o.log(`warning: mode ${o.mode} was served by ${record.observed_source}, not ${EXPECTED_SOURCE[o.mode]} (run.json observed_source)`)
+    if (session.summary.figures.workflow_end === 'wait') o.log(`warning: the workflow's end was not seen on the screen; its span is only the configured wait`)
     status = 'passed'
     return { dir: run.dir, runJson: run.path('run.json'), session, record }
   } finally {
