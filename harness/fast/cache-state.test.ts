@@ -39,6 +39,16 @@ test.runIf(process.platform === 'linux')('Cold leaves the volume file out of the
   }
 })
 
+test.runIf(process.platform === 'win32')('on Windows Cold runs the ps1/ cache scripts and records what they achieved', () => {
+  const file = join(dir.path, 'win.zgy')
+  writeFileSync(file, Buffer.alloc(1 << 20, 7))
+  const r = makeCold({ files: [file], dropOsCache: true })
+  // GitHub's Windows runner is an administrator: there both scripts must succeed
+  if (process.env.GITHUB_ACTIONS === 'true') expect(r).toMatchObject({ os_cache: 'dropped' })
+  else if (r.os_cache !== 'dropped') expect(r.os_cache_detail).toMatch(/^Clear-(WindowsCache|StandbyList)\.ps1: .*administrator/)
+  expect(r.file_bytes).toBe(1 << 20)
+})
+
 test('filesUnder walks directories and skips what does not exist', () => {
   mkdirSync(join(dir.path, 'store', 'a'), { recursive: true })
   writeFileSync(join(dir.path, 'store', 'a', 'extent'), 'e')

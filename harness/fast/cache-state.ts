@@ -1,12 +1,14 @@
 // Cache states of a session. Warm needs nothing here (the scenario runs one unmeasured warm-up
 // session first). Cold, before every measured session:
 //
-//   1. the FAST cache directory is emptied (the directory itself stays);
+//   1. the FAST cache directory is emptied (the directory itself stays); on Windows by
+//      ps1/Rotate-FastCache.ps1, which refuses a drive root (a refusal throws, as a failed removal does);
 //   2. the OS page cache is dropped where this process may: on Linux `sync`, then
 //      /proc/sys/vm/drop_caches ← 3 (root); without that right, each volume file named is evicted
 //      on its own with posix_fadvise(DONTNEED) (GNU dd iflag=nocache count=0, no privilege needed);
-//      on Windows ps1/Clear-StandbyList.ps1 purges the standby list (administrator); elsewhere, or
-//      when nothing is permitted, the result says so;
+//      on Windows ps1/Clear-WindowsCache.ps1 flushes the file-system cache's working set, then
+//      ps1/Clear-StandbyList.ps1 purges the standby list it went to (both administrator; dropped
+//      only when both succeed); elsewhere, or when nothing is permitted, the result says so;
 //   3. what is still resident of the volume files is measured (Linux fincore) and reported, so
 //      run.json records the real cache state, not the requested one.
 import { spawnSync } from 'node:child_process'
@@ -35,7 +37,7 @@ export interface ColdOptions {
   dropOsCache: boolean
 }
 
-const PS1 = resolve(import.meta.dirname, '../../ps1/Clear-StandbyList.ps1')
+const PS1_DIR = resolve(import.meta.dirname, '../../ps1')
 
 /** Every regular file under the given paths (directories walked). */
 export function filesUnder(paths: readonly string[]): string[] {
@@ -85,15 +87,32 @@ function dropLinux(files: readonly string[]): { action: OsCacheAction; detail?: 
   }
 }
 
+/** Runs ps1/<name> with Windows PowerShell: null on exit code 0, otherwise its one line of why. */
+function runPs1(name: string, args: readonly string[] = []): string | null {
+  const script = join(PS1_DIR, name)
+  if (!existsSync(script)) return `${script} is missing`
+  const r = spawnSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', script, ...args], { encoding: 'utf8' })
+  if (r.status === 0) return null
+  // skip the CLIXML progress records Windows PowerShell can write to a redirected stderr
+  const line = (r.stderr || r.stdout || String(r.error)).split(/\r?\n/).map((l) => l.trim()).find((l) => l && !l.startsWith('#< CLIXML') && !l.startsWith('<Objs'))
+  return `${name}: ${line ?? `exit code ${r.status}`}`
+}
+
 function dropWindows(): { action: OsCacheAction; detail?: string } {
-  if (!existsSync(PS1)) return { action: 'not-permitted', detail: `${PS1} is missing` }
-  const r = spawnSync('powershell.exe', ['-NoProfile', '-ExecutionPolicy', 'Bypass', '-File', PS1], { encoding: 'utf8' })
-  return r.status === 0 ? { action: 'dropped' } : { action: 'not-permitted', detail: (r.stderr || r.stdout || String(r.error)).trim().split('\n')[0] }
+  const why = [runPs1('Clear-WindowsCache.ps1'), runPs1('Clear-StandbyList.ps1')].filter((w) => w !== null)
+  return why.length === 0 ? { action: 'dropped' } : { action: 'not-permitted', detail: why.join('; ') }
+}
+
+function emptyFastCache(dir: string): void {
+  if (process.platform !== 'win32') return emptyDir(dir)
+  mkdirSync(dir, { recursive: true })
+  const why = runPs1('Rotate-FastCache.ps1', ['-CacheDir', dir, '-AllowedRoot', dir])
+  if (why !== null) throw new Error(`the FAST cache ${dir} was not emptied: ${why}`)
 }
 
 /** Makes the next session Cold and reports what that achieved. */
 export function makeCold(o: ColdOptions): ColdReport {
-  if (o.fastCacheDir) emptyDir(o.fastCacheDir)
+  if (o.fastCacheDir) emptyFastCache(o.fastCacheDir)
   const files = filesUnder(o.files)
   let os: { action: OsCacheAction; detail?: string } = { action: 'not-requested' }
   if (o.dropOsCache) {
