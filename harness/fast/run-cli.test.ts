@@ -171,6 +171,12 @@ test.runIf(linux)('Ctrl-C during the measured session leaves no Azurite, reader 
     for (let i = 0; i < 400 && (kids.some(isAlive) || readdirSync(tmp).length); i++) await new Promise((res) => setTimeout(res, 50))
     expect(kids.filter(isAlive), 'processes left running').toEqual([])
     expect(readdirSync(tmp), 'temp directories left behind').toEqual([])
+    // the run folder stays, marked partial: run.json.partial, no run.json
+    const stamps = readdirSync(join(dir.path, 'results-sigint'))
+    expect(stamps).toHaveLength(1)
+    const runDir = join(dir.path, 'results-sigint', stamps[0]!, 'fast-ab', 'run-b-scrub-100-cold')
+    expect(existsSync(join(runDir, 'run.json.partial')), 'run.json.partial').toBe(true)
+    expect(existsSync(join(runDir, 'run.json')), 'run.json').toBe(false)
   } finally {
     try {
       process.kill(-c.pid, 'SIGKILL')
