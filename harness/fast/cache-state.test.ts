@@ -7,7 +7,7 @@ import { filesUnder, makeCold, residentBytes } from './cache-state.ts'
 const dir = makeTempDir()
 afterAll(() => dir.release())
 if (process.platform !== 'win32') console.warn('cache-state.test.ts: the Windows Cold test (ps1/ cache scripts) runs only on Windows, in the Windows CI job')
-if (process.platform !== 'linux') console.warn('cache-state.test.ts: the page-cache Cold test runs only on Linux (it reads mincore residency)')
+if (process.platform !== 'linux') console.warn('cache-state.test.ts: the page-cache Cold test runs only on Linux (it reads residency with util-linux fincore)')
 
 test('Cold empties the FAST cache directory but keeps it', () => {
   const cache = join(dir.path, 'cache')
