@@ -27,6 +27,7 @@ import type { Config } from './config/schema.ts'
 import { startSampler, type Sampler } from './metrics/sampler.ts'
 import type { BenchgateMeta, Kpi, KpiValue } from './results.ts'
 import { makeTempDir } from './run/cleanup.ts'
+import { projectRoot } from './run/own-file.ts'
 import { collectEnvironment, type Environment } from './run/environment.ts'
 import { startProcess, type Started } from './run/processes.ts'
 import { RunDir } from './run/run-dir.ts'
@@ -36,7 +37,8 @@ expect.extend(gateMatchers)
 export { expect }
 
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..')
+/** The project whose bench files run: this clone, or the user's project when benchgate is an installed package. */
+export const REPO_ROOT = projectRoot(resolve(import.meta.dirname, '..'))
 
 export type KpiRecorder = (name: string, value: KpiValue, unit?: string, options?: { better?: 'lower' | 'higher' }) => void
 export type Spawner = (command: string, args: readonly string[], options?: Parameters<typeof startProcess>[2]) => Started

@@ -3,11 +3,12 @@
 import { resolve } from 'node:path'
 import { loadConfig } from '../config/load.ts'
 import { collectEnvironment } from '../run/environment.ts'
+import { projectRoot } from '../run/own-file.ts'
 import { pickThreshold } from '../gates/thresholds.ts'
 import type { GateRule } from '../stats/verdict.ts'
 import { fingerprintOf, type Fingerprint, type FingerprintPolicy } from './fingerprint.ts'
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..')
+const REPO_ROOT = projectRoot(resolve(import.meta.dirname, '../..'))
 
 export interface CurrentRun {
   fingerprint: Fingerprint

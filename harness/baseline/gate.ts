@@ -16,10 +16,11 @@ import type { LoadedBaseline } from './format.ts'
 import { kpiComparisons } from './kpi-verdicts.ts'
 import { loadBaseline } from './load.ts'
 import { describeRule } from '../stats/verdict.ts'
+import { projectRoot } from '../run/own-file.ts'
 
 export const BASELINE_ENV = 'BENCHGATE_BASELINE'
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..')
+const REPO_ROOT = projectRoot(resolve(import.meta.dirname, '../..'))
 
 /** What the fixture reads off Vitest's running test. */
 export interface GatedTask {

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { hashFile } from './hash-file.ts'
+import { ownUrl } from '../run/own-file.ts'
 
 const WORKERS = Math.min(4, Math.max(1, availableParallelism()))
 const SMALL_BYTES = 64 * 1024 * 1024
@@ -11,7 +12,7 @@ const SMALL_FILES = 2000
 
 function runWorker(paths: string[]): Promise<string[]> {
   return new Promise((ok, fail) => {
-    const w = new Worker(new URL('./hash-worker.ts', import.meta.url), { workerData: paths })
+    const w = new Worker(ownUrl(import.meta.url, './hash-worker.ts'), { workerData: paths })
     w.once('message', (digests: string[]) => ok(digests))
     w.once('error', fail)
     w.once('exit', (code) => code !== 0 && fail(new Error(`hash worker exited with code ${code}`)))

@@ -3,7 +3,7 @@
 // preceded by makeCold(); warm-up sessions are run and recorded but left out of the KPIs.
 // finish() stops the sampler and turns every session into its KPIs (./kpis.ts).
 import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { readMetricsCsv } from '../metrics/csv.ts'
 import { startSampler, type Sampler } from '../metrics/sampler.ts'
 import { compileCacheDir } from '../run/compile-cache.ts'
@@ -15,10 +15,11 @@ import type { SourceRoots } from './classify.ts'
 import { sessionKpis, type SessionKpis } from './kpis.ts'
 import { SAS_ENV, type ReaderSummary } from './reader-cli.ts'
 import type { WorkflowContext, WorkflowName } from './workflows.ts'
+import { ownFile } from '../run/own-file.ts'
 
 export type Mode = 'A' | 'B'
 
-const BIN = resolve(import.meta.dirname, '../../bin/benchgate.ts')
+const BIN = ownFile(import.meta.dirname, '../../bin/benchgate.ts')
 /** The sampler's interval in fast-ab: fine enough to see sessions of a few hundred ms. */
 export const SESSION_SAMPLE_MS = 100
 /** How long a reader keeps its files open after session_end, so at least two samples see them. */

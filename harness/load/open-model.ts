@@ -21,6 +21,7 @@ import { arrivalProblem, meanRate } from './schedule.ts'
 import { TimelineMerger } from './timeline.ts'
 import type { LoadResult, LoadSpec } from './types.ts'
 import type { WorkerInput } from './worker.ts'
+import { ownUrl } from '../run/own-file.ts'
 
 const START_AHEAD_MS = 20
 
@@ -68,7 +69,7 @@ function localRunner(spec: EngineSpec, input: WorkerInput, merger: TimelineMerge
 }
 
 function workerRunner(input: WorkerInput, merger: TimelineMerger): Runner {
-  const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: input })
+  const worker = new Worker(ownUrl(import.meta.url, './worker.ts'), { workerData: input })
   let onReady!: () => void
   let onFailed!: (e: Error) => void
   const ready = new Promise<void>((resolve, reject) => ((onReady = resolve), (onFailed = reject)))

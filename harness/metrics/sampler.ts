@@ -9,12 +9,13 @@
 // parent process, so the agent itself never loads the stripper and stays near 60 MB.
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { UserError, type Problem } from '../errors.ts'
 import { compileCacheDir } from '../run/compile-cache.ts'
 import { AGENT_OPTIONS_ENV, type AgentReply, type AgentRequest } from './agent.ts'
 import { API_FIELDS, checkPid, resolveOptions, toSamplerOptions, type SamplerOptions } from './options.ts'
 import { summarizeMetrics, type MetricsSummary } from './summary.ts'
+import { ownFile } from '../run/own-file.ts'
 
 export type { SamplerOptions } from './options.ts'
 export type { MetricsSummary, ColumnStats } from './summary.ts'
@@ -31,7 +32,7 @@ export interface Sampler {
   stop(): Promise<MetricsSummary>
 }
 
-const AGENT_PATH = fileURLToPath(new URL('./agent.ts', import.meta.url))
+const AGENT_PATH = ownFile(import.meta.dirname, './agent.ts')
 const READY_TIMEOUT_MS = 15_000
 const WARM_UP_TIMEOUT_MS = 15_000
 

@@ -20,6 +20,7 @@ import { loadConfig } from '../config/load.ts'
 import { UserError } from '../errors.ts'
 import { pickThreshold } from '../gates/thresholds.ts'
 import { writeFileAtomic } from '../run/atomic.ts'
+import { ownFile } from '../run/own-file.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 import { formatStamp } from '../run/stamp.ts'
 import { verdictsFile } from '../verdicts/file.ts'
@@ -29,7 +30,7 @@ import { installDependencies, prepareWorktree, repoRoot, resolveRevision, type W
 
 const WHERE = 'benchgate pr'
 const BENCHGATE_ROOT = resolve(import.meta.dirname, '../..')
-const BASELINE_REPORTER = join(BENCHGATE_ROOT, 'reporters/baseline.ts')
+const BASELINE_REPORTER = ownFile(BENCHGATE_ROOT, 'reporters/baseline.ts')
 
 export interface PrOptions {
   cwd: string

@@ -11,12 +11,12 @@
 // share it really got. The last sample is kept:
 // after stop(), or once a hog is gone, the figures are those of its last reading. Linux only
 // (/proc); elsewhere the measured use is NaN.
-import { fileURLToPath } from 'node:url'
 import { processCost } from '../../metrics/process-cost.ts'
 import { GUARD_IMPORT, guardEnv } from '../../run/orphan-guard.ts'
 import { startProcess, type Started } from '../../run/processes.ts'
+import { ownFile } from '../../run/own-file.ts'
 
-const HOG_CHILD = fileURLToPath(new URL('./hog-child.ts', import.meta.url))
+const HOG_CHILD = ownFile(import.meta.dirname, './hog-child.ts')
 const PERIOD_MS = 100
 const READY_TIMEOUT_MS = 15_000
 

@@ -3,7 +3,6 @@
 // environment only, the URL from the viewer's first stdout line. quit() asks it to end (POST
 // /quit) and returns the summary it wrote; stop() sends SIGTERM (it writes its summary then too).
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { SAS_ENV } from '../../fast/reader-cli.ts'
 import type { WorkflowContext } from '../../fast/workflows.ts'
 import { compileCacheDir } from '../../run/compile-cache.ts'
@@ -11,8 +10,9 @@ import { startProcess, type Started } from '../../run/processes.ts'
 import type { ViewerActionName } from './hotkeys.ts'
 import { decodeFrame } from './server.ts'
 import type { Frame, ViewerSummary } from './session.ts'
+import { ownFile } from '../../run/own-file.ts'
 
-const BIN = resolve(import.meta.dirname, '../../../bin/benchgate.ts')
+const BIN = ownFile(import.meta.dirname, '../../../bin/benchgate.ts')
 
 export interface ViewerLaunch {
   mode: 'A' | 'B'

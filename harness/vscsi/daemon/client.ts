@@ -4,12 +4,12 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { logFile, runningDaemonPid, type Request, type Response } from './daemon.ts'
 import { socketPath } from './state.ts'
 import { sleep } from './ssh.ts'
+import { ownFile } from '../../run/own-file.ts'
 
-export const DAEMON_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url))
+export const DAEMON_MAIN = ownFile(import.meta.dirname, './main.ts')
 
 /** Sends one request and waits for its response (a start, stop or discover can take a while). */
 export function send(state: string, req: Request, timeoutMs = 300_000): Promise<Response> {

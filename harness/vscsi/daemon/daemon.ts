@@ -48,7 +48,7 @@ function daemonPidAlive(pid: number, state: string): boolean {
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
     const at = args.indexOf('--state')
-    return args.some((a) => basename(a) === 'main.ts') && at >= 0 && args[at + 1] !== undefined && resolve(args[at + 1]!) === resolve(state)
+    return args.some((a) => (basename(a) === 'main.ts' || basename(a) === 'main.js')) && at >= 0 && args[at + 1] !== undefined && resolve(args[at + 1]!) === resolve(state)
   } catch {
     return false
   }
