@@ -20,8 +20,8 @@
 // Which memory figure a gate uses: `treePeakRssBytes`, the summed RSS of the tree, is THE figure
 // for "peak memory of the tool" (rclone is one process; rsync runs 2–3: sender, receiver,
 // generator); blit-parity gates on it. Its price is sampling: a peak shorter than 50 ms can be
-// missed. `peakRssBytes` (wait4) is reported beside it: exact per run, but the largest single
-// process only.
+// missed, so it is floored at `peakRssBytes` (wait4), which is reported beside it: exact per run,
+// but the largest single process only.
 //
 // Traps this avoids
 // -----------------
@@ -180,7 +180,9 @@ export async function runCommand(spec: CommandSpec, opts: { signal?: AbortSignal
     userSeconds: report?.userSeconds ?? Number.NaN,
     systemSeconds: report?.systemSeconds ?? Number.NaN,
     peakRssBytes: report?.peakRssBytes ?? Number.NaN,
-    treePeakRssBytes,
+    // the tree's sum is never below its largest process: a run that ended before a poll saw its
+    // tool (shorter than one interval, or a loaded machine) reports wait4's figure, not 0
+    treePeakRssBytes: Math.max(treePeakRssBytes, Number.isFinite(report?.peakRssBytes) ? report!.peakRssBytes : 0),
     stderrTail,
   }
   if (!successCodes.includes(exitCode)) throw new CommandFailed(field, 'exit', `exited with code ${exitCode} (${codes})`, run)
