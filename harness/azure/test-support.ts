@@ -1,27 +1,13 @@
 // Helpers for tests: which processes are left in a process group, a loopback port nothing
 // listens on, and an Azurite with one container for a whole test file.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { isAlive } from '../run/cleanup.ts'
 import { startAzurite, type Azurite } from './azurite.ts'
 import { containerSas, createContainer, type BlobTarget } from './store.ts'
 
-/** Live (non-zombie) processes whose process group is `pgid` (Linux /proc). */
-export function groupMembers(pgid: number): number[] {
-  const out: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(name))
-    } catch {
-      // vanished while we looked
-    }
-  }
-  return out
-}
+export { groupMembers } from '../run/cleanup.ts'
 
 /** A loopback port that was free a moment ago and has no listener now. */
 export async function closedPort(): Promise<number> {

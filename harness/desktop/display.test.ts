@@ -1,28 +1,12 @@
 // The display and the app window die with the process that started them, even when it ends
 // without running any handler (SIGKILL here; Xlib's exit() on a lost display in real life).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { expect, test } from 'vitest'
-import { isAlive, makeTempDir } from '../run/cleanup.ts'
+import { groupMembers, isAlive, makeTempDir } from '../run/cleanup.ts'
 import { startProcess } from '../run/processes.ts'
 import { displayUnavailable } from './display.ts'
-
-/** Pids of every process in process group `pgid` (field 5 of /proc/<pid>/stat). */
-function groupMembers(pgid: number): number[] {
-  const out: number[] = []
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(d))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out
-}
 
 test('Xvfb and a Chromium app window started by a process die with it when it is SIGKILLed', async () => {
   const why = displayUnavailable()

@@ -33,9 +33,9 @@
 // windows have no frames and rectangles are exact screen pixels; without a window manager nothing
 // can minimise a window either, so restoring one is exercised only on Windows. Wayland offers no
 // window list to clients (see ./native.ts).
-import { readdirSync, readFileSync } from 'node:fs'
 import { UserError } from '../errors.ts'
 import type { Config } from '../config/schema.ts'
+import { groupMembers } from '../run/cleanup.ts'
 import { startProcess, type Started } from '../run/processes.ts'
 import { toAbs, toRel, type Point, type Rect } from './coords.ts'
 import { windowSystem, type RawRect, type WindowSystem } from './window-system.ts'
@@ -261,23 +261,6 @@ export function petrelAttachOptions(petrel: Config['petrel'], source?: string): 
   }
 }
 
-/** Members of process group `pgid` that are not zombies (Linux /proc; 0 elsewhere). */
-function liveGroupMembers(pgid: number): number {
-  if (process.platform !== 'linux') return 0
-  let n = 0
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(group) === pgid && state !== 'Z') n++
-    } catch {
-      // ended while we looked
-    }
-  }
-  return n
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const hex = (h: number) => `0x${h.toString(16)}`
 
@@ -383,6 +366,6 @@ export class DesktopWindow {
     if (!this.#launched) return
     await this.#launched.stop()
     const deadline = performance.now() + 2000
-    while (liveGroupMembers(this.#launched.pid) > 0 && performance.now() < deadline) await sleep(5)
+    while (groupMembers(this.#launched.pid).length > 0 && performance.now() < deadline) await sleep(5)
   }
 }

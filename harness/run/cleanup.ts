@@ -1,7 +1,7 @@
 // Everything a fixture starts (process groups, temp directories) is registered here and released
 // in the fixture's teardown. If the worker is stopped before teardown runs (Ctrl-C, timeout kill,
 // crash) the exit and signal handlers below release what is left, synchronously.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -65,6 +65,23 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false
   }
+}
+
+/** Live (non-zombie) processes whose process group is `pgid` (Linux /proc; none elsewhere). */
+export function groupMembers(pgid: number): number[] {
+  if (process.platform !== 'linux') return []
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(name))
+    } catch {
+      // vanished while we looked
+    }
+  }
+  return out
 }
 
 export interface Registration {
