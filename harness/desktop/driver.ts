@@ -10,7 +10,8 @@
 // headless workflows, brick reads, FAST figures), so the data-identity and source gates hold for
 // desktop sessions as for reader sessions; Petrel reports nothing of the kind, so its sessions
 // carry `data: null`.
-import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import type { Config } from '../config/schema.ts'
 import type { ReaderSummary } from '../fast/reader-cli.ts'
 import type { WorkflowContext, WorkflowName } from '../fast/workflows.ts'
@@ -33,8 +34,10 @@ export interface DesktopSessionOptions {
   markersPath: string
   /** Where the viewer's summary, exports and the screenshot go. */
   workDir: string
-  /** The screenshot's file name (in workDir), without extension. */
+  /** The session's name: its viewer summary's file name in workDir, without extension. */
   name: string
+  /** Where the screenshot is written (a .png path; default `<workDir>/<name>.png`). */
+  screenshotPath?: string
   /** The viewer's volume and reader options (mode A: zgy; mode B: blob). */
   viewer: Pick<ViewerLaunch, 'zgy' | 'blob' | 'reader'>
   params: WorkflowContext['params']
@@ -62,16 +65,27 @@ function workflowHash(v: ViewerSummary, workflow: WorkflowName): string {
   return h ?? `missing:${workflow}` // a workflow that did not complete never equals another mode's hash
 }
 
+/**
+ * What the screen told about the session: the first pixel's resolution, and how the workflow's end
+ * was found — 'settled' (its last change on the screen) or 'wait' (nothing changed on the screen,
+ * so the span is only the configured wait).
+ */
+function screenFigures(r: ScriptedResult): Record<string, number | string> {
+  return { first_pixel_resolution_ms: r.resolution.firstPixelMs, workflow_end: r.step?.ended ?? 'settled' }
+}
+
 /** Petrel's hotkey names over the viewer's action names (the viewer answers the same chords). */
 function viewerHotkeys(hotkeys: Record<string, string>): Record<string, string> {
   const k = { ...DEFAULT_HOTKEYS, ...hotkeys }
   return { open: k.open_project, next: k.next_inline, attribute: k.attribute, horizon: k.horizon, export: k.export }
 }
 
-async function screenshot(window: DesktopWindow, dir: string, name: string): Promise<string> {
+async function screenshot(window: DesktopWindow, o: DesktopSessionOptions): Promise<string> {
   const nut = await nutJs()
   const r = await window.rect()
-  return nut.screen.captureRegion(name, new nut.Region(r.left, r.top, r.width, r.height), nut.FileType.PNG, dir)
+  const path = o.screenshotPath ?? join(o.workDir, `${o.name}.png`)
+  mkdirSync(dirname(path), { recursive: true })
+  return nut.screen.captureRegion(basename(path, '.png'), new nut.Region(r.left, r.top, r.width, r.height), nut.FileType.PNG, dirname(path))
 }
 
 /**
@@ -142,7 +156,7 @@ export async function runDesktopSession(o: DesktopSessionOptions): Promise<Deskt
     })
     const region = desktop.view_region ?? await viewerReady(viewer.url, window)
     const result = await scripted(window, region)
-    const shot = desktop.screenshots ? await screenshot(window, o.workDir, o.name) : null
+    const shot = desktop.screenshots ? await screenshot(window, o) : null
     const v = await viewer.quit()
     return {
       summary: {
@@ -155,7 +169,7 @@ export async function runDesktopSession(o: DesktopSessionOptions): Promise<Deskt
         spans: result.spans,
         first_inline_sha256: v.sha256.open ?? 'missing:open',
         sha256: workflowHash(v, o.workflow),
-        figures: { ...(v.figures[o.workflow === 'scrub-100' ? 'open' : o.workflow === 'open' ? 'open' : o.workflow] ?? {}), first_pixel_resolution_ms: result.resolution.firstPixelMs },
+        figures: { ...(v.figures[o.workflow === 'scrub-100' ? 'open' : o.workflow] ?? {}), ...screenFigures(result) },
         reads: v.reads,
         brick_cache: v.brick_cache,
         fast: v.fast,
@@ -177,12 +191,12 @@ async function runPetrel(o: DesktopSessionOptions, scripted: (w: DesktopWindow, 
   try {
     if (window.pid !== null) o.onStarted?.(window.pid)
     const result = await scripted(window, o.config.desktop.view_region)
-    const shot = o.config.desktop.screenshots ? await screenshot(window, o.workDir, o.name) : null
+    const shot = o.config.desktop.screenshots ? await screenshot(window, o) : null
     return {
       summary: {
         mode: o.mode, workflow: o.workflow, label: o.label, pid: window.pid ?? -1, source: 'petrel',
         markers: result.markers, spans: result.spans,
-        first_inline_sha256: 'petrel:unknown', sha256: 'petrel:unknown', figures: {}, reads: [], brick_cache: { hits: 0, misses: 0 }, fast: null,
+        first_inline_sha256: 'petrel:unknown', sha256: 'petrel:unknown', figures: screenFigures(result), reads: [], brick_cache: { hits: 0, misses: 0 }, fast: null,
       },
       scripted: result,
       viewer: null,
