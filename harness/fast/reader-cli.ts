@@ -19,16 +19,19 @@ import { isWorkflow, runWorkflow, WORKFLOWS, WORKFLOW_SPANS, type WorkflowContex
 
 export const SAS_ENV = 'BENCHGATE_SAS'
 
-export const READER_USAGE = `usage: benchgate reader --mode A|B --workflow NAME [options]
-
-  --mode A|B            A: the .zgy file on the NAS share; B: the chunked volume in Azure Blob via the FAST cache
-  --workflow NAME       ${WORKFLOWS.join(', ')}
-  --zgy PATH            mode A: the volume file
+/** The flags that say where the volume is, shared by the reader and the seismic viewer. */
+export const VOLUME_FLAGS_USAGE = `  --zgy PATH            mode A: the volume file
   --container-url URL   mode B: the container (no SAS; the SAS comes from $${SAS_ENV})
   --prefix P            mode B: blob prefix of the volume (the folder holding VolumeDataLayout)
   --cache-dir DIR       mode B: FAST cache directory
   --mount-root DIR      mode B: where the virtual .vzgy file is held open (default: <cache-dir>/mount)
-  --fast-log FILE       mode B: FAST log receiving one line per chunk request
+  --fast-log FILE       mode B: FAST log receiving one line per chunk request`
+
+export const READER_USAGE = `usage: benchgate reader --mode A|B --workflow NAME [options]
+
+  --mode A|B            A: the .zgy file on the NAS share; B: the chunked volume in Azure Blob via the FAST cache
+  --workflow NAME       ${WORKFLOWS.join(', ')}
+${VOLUME_FLAGS_USAGE}
   --params JSON         workflow parameters: {"scrub_count":100,"scrub_delay_ms":40,"open":{…},"attribute":{…},…}
   --markers FILE        markers.tsv to append to
   --out FILE            JSON summary (spans, checksums, per-read records)

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { UserError } from '../../errors.ts'
-import { SAS_ENV } from '../../fast/reader-cli.ts'
+import { SAS_ENV, VOLUME_FLAGS_USAGE } from '../../fast/reader-cli.ts'
 import type { WorkflowContext } from '../../fast/workflows.ts'
 import { writeFileAtomic } from '../../run/atomic.ts'
 import { startViewerServer } from './server.ts'
@@ -23,12 +23,7 @@ import { ViewerSession } from './session.ts'
 export const VIEWER_USAGE = `usage: benchgate viewer --mode A|B --out FILE [options]
 
   --mode A|B            A: the .zgy file on the NAS share; B: the chunked volume in Azure Blob via the FAST cache
-  --zgy PATH            mode A: the volume file
-  --container-url URL   mode B: the container (no SAS; the SAS comes from $${SAS_ENV})
-  --prefix P            mode B: blob prefix of the volume (the folder holding VolumeDataLayout)
-  --cache-dir DIR       mode B: FAST cache directory
-  --mount-root DIR      mode B: where the virtual .vzgy file is held open (default: <cache-dir>/mount)
-  --fast-log FILE       mode B: FAST log receiving one line per chunk request
+${VOLUME_FLAGS_USAGE}
   --params JSON         workflow parameters, as the reader's: {"scrub_count":100,"open":{"inline":…},"attribute":{…},…}
   --hotkeys JSON        action → chord, e.g. {"open":"Ctrl+O","next":"PgDn","attribute":"Alt+1","horizon":"Alt+2","export":"Alt+3"}
   --out FILE            JSON summary written when the viewer ends

@@ -4,6 +4,7 @@
 // is prevented from doing anything else (no file dialog on Ctrl+O, no menu on Alt), so the page
 // keeps the focus. Reports go one request at a time, in order, batched while one is in flight.
 // It is the window that proves key counts and spacing: the driver types, the log says what came.
+import { PAGE_REPORTS_SCRIPT } from './page-reports.ts'
 
 export interface KeylogEvent {
   /** Order of arrival on the page (1, 2, …). */
@@ -57,6 +58,7 @@ html, body { margin: 0; height: 100%; background: #f4f1ea; color: #222; font: 14
 </style></head>
 <body><div id="count">0 key events</div><div id="last"></div>
 <script>
+${PAGE_REPORTS_SCRIPT}
 ${KEYLOG_SCRIPT}
 </script></body></html>
 `
@@ -64,28 +66,12 @@ ${KEYLOG_SCRIPT}
 
 const KEYLOG_SCRIPT = String.raw`
 let seq = 0;
-let pending = [];
-let sending = false;
-const lines = [];
-async function flush() {
-  if (sending || pending.length === 0) return;
-  sending = true;
-  const batch = pending;
-  pending = [];
-  try {
-    await fetch('/keylog/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
-  } catch (e) {
-    document.getElementById('count').textContent = 'report failed: ' + e;
-  }
-  sending = false;
-  flush();
-}
+const report = reporter('/keylog/events', function (e) { document.getElementById('count').textContent = 'report failed: ' + e; });
 function record(e) {
   e.preventDefault();
   const ev = { seq: ++seq, type: e.type, key: e.key, code: e.code, ctrl: e.ctrlKey, alt: e.altKey, shift: e.shiftKey, meta: e.metaKey,
     repeat: e.repeat, page_ms: e.timeStamp, page_epoch_ms: performance.timeOrigin + e.timeStamp };
-  pending.push(ev);
-  flush();
+  report(ev);
   document.getElementById('count').textContent = seq + ' key events';
   lines.unshift(ev.type + ' ' + ev.code + ' ' + JSON.stringify(ev.key) + ' @' + ev.page_ms.toFixed(1));
   lines.length = Math.min(lines.length, 30);
@@ -93,15 +79,5 @@ function record(e) {
 }
 window.addEventListener('keydown', record, true);
 window.addEventListener('keyup', record, true);
-let layoutReports = 0;
-function reportLayout() {
-  const body = { page: 'keylog', innerWidth: window.innerWidth, innerHeight: window.innerHeight, outerWidth: window.outerWidth, outerHeight: window.outerHeight,
-    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio, focused: document.hasFocus(), n: ++layoutReports };
-  fetch('/api/layout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
-}
-window.addEventListener('resize', reportLayout);
-window.addEventListener('focus', reportLayout);
-window.addEventListener('blur', reportLayout);
-window.addEventListener('load', reportLayout);
-reportLayout();
+watchLayout('keylog');
 `

@@ -10,6 +10,7 @@
 // Frames are binary (see ./server.ts): a section is greyscale, an attribute map a heat ramp,
 // horizon picks a depth ramp on black; every frame is stretched over the whole view region.
 import type { Hotkeys } from './hotkeys.ts'
+import { PAGE_REPORTS_SCRIPT } from './page-reports.ts'
 
 export const STATUS_BAR_PX = 24
 /** The view region's colour before the volume is opened. */
@@ -37,6 +38,7 @@ html, body { margin: 0; padding: 0; overflow: hidden; background: rgb(${EMPTY_RG
 <body><canvas id="view"></canvas><div id="bar">no project open</div>
 <script>
 const CONFIG = ${scriptJson(config)};
+${PAGE_REPORTS_SCRIPT}
 ${PAGE_SCRIPT}
 </script></body></html>
 `
@@ -51,8 +53,7 @@ let picture = null; // the last frame, as a canvas of its own size
 let notice = null; // a message drawn over the view (the export's confirmation, as Petrel shows one)
 let seq = 0;
 let queue = Promise.resolve();
-let pending = [];
-let sending = false;
+const reportKey = reporter('/api/key', function (e) { status('key report failed: ' + e); });
 
 function status(text) { bar.textContent = 'mode ' + CONFIG.mode + ' · ' + text; }
 
@@ -81,15 +82,6 @@ function paint() {
     g.font = '16px monospace';
     g.fillText(notice, 40, 58, w - 32);
   }
-}
-
-let layoutReports = 0;
-function reportLayout(page) {
-  // the page's viewport inside the window: what the browser draws around it (an infobar, a frame) is
-  // outer − inner, all of it above the page in an app window
-  const body = { page: page, innerWidth: window.innerWidth, innerHeight: window.innerHeight, outerWidth: window.outerWidth, outerHeight: window.outerHeight,
-    screenX: window.screenX, screenY: window.screenY, devicePixelRatio: window.devicePixelRatio, focused: document.hasFocus(), n: ++layoutReports };
-  fetch('/api/layout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
 }
 
 function ramp(stops, t) {
@@ -134,20 +126,6 @@ function frames(n) {
   });
 }
 
-async function flush() {
-  if (sending || pending.length === 0) return;
-  sending = true;
-  const batch = pending;
-  pending = [];
-  try {
-    await fetch('/api/key', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
-  } catch (e) {
-    status('key report failed: ' + e);
-  }
-  sending = false;
-  flush();
-}
-
 async function handle(s, action) {
   status(action + ' …');
   const r = await fetch('/api/run?action=' + action + '&seq=' + s, { method: 'POST' });
@@ -181,16 +159,12 @@ window.addEventListener('keydown', function (e) {
   if (!action) { if (e.altKey || e.ctrlKey || /^F([6-9]|1[0-2])$/.test(e.key)) e.preventDefault(); return; }
   e.preventDefault();
   const s = ++seq;
-  pending.push({ seq: s, action: action, key: e.key, code: e.code, repeat: e.repeat, page_epoch_ms: performance.timeOrigin + e.timeStamp });
-  flush();
+  reportKey({ seq: s, action: action, key: e.key, code: e.code, repeat: e.repeat, page_epoch_ms: performance.timeOrigin + e.timeStamp });
   queue = queue.then(function () { return handle(s, action); }).catch(function (err) { status(action + ': ' + err); });
 }, true);
 window.addEventListener('keyup', function (e) { if (e.key === 'Alt' || e.altKey || e.ctrlKey) e.preventDefault(); }, true);
 window.addEventListener('resize', layout);
-// keys sent before Chromium has taken the X focus are lost: the server is told when the page has it
-window.addEventListener('focus', function () { reportLayout('viewer'); });
-window.addEventListener('blur', function () { reportLayout('viewer'); });
-window.addEventListener('load', function () { reportLayout('viewer'); });
 layout();
+watchLayout('viewer'); // keys sent before Chromium has taken the X focus are lost: the server is told when the page has it
 status('no project open');
 `
